@@ -15,7 +15,7 @@ import { serialize } from '../src/onnx/serialize.js';
 import { createSession, DEVICES, type Device } from '../src/onnx/session.js';
 import { TrainingStep } from '../src/onnx/training-step.js';
 import { Random } from '../src/util/random.js';
-import { median } from '../src/util/stats.js';
+import { median } from 'simple-statistics';
 
 const WIDTHS = [272, 1024, 1024, 1024, 128];
 const BATCH = 784;

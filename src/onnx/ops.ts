@@ -21,6 +21,12 @@ export function scalar(graph: Graph, value: number, dtype: DType = graph.floatTy
   return graph.constant(data, [], dtype);
 }
 
+/** A constant of the graph's float type from plain numbers. */
+export function floats(graph: Graph, values: ArrayLike<number>, shape: readonly number[]): Tensor {
+  const data = graph.floatType === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+  return graph.constant(data, shape, graph.floatType);
+}
+
 export function int64s(graph: Graph, values: readonly number[]): Tensor {
   return graph.constant(BigInt64Array.from(values.map((v) => BigInt(v))), [values.length], 'int64');
 }

@@ -79,6 +79,13 @@ export function requiredNodes(graph: Graph, outputs: readonly Tensor[]): Node[] 
   return graph.nodes.filter((n) => needed.has(n));
 }
 
+/** The tensors without producer (inputs, parameters, constants) that `outputs` depend on. */
+export function requiredLeaves(graph: Graph, outputs: readonly Tensor[]): Set<Tensor> {
+  const leaves = new Set(requiredNodes(graph, outputs).flatMap((n) => n.inputs).filter((t) => !t.producer));
+  for (const t of outputs) if (!t.producer) leaves.add(t);
+  return leaves;
+}
+
 export function toModelProto(graph: Graph, options: SerializeOptions): ModelProto {
   const outputTensors = Object.values(options.outputs);
   const nodes = requiredNodes(graph, outputTensors);

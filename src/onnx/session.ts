@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import ort from 'onnxruntime-node';
+import type { FloatArray } from './dtype.js';
 
 export const DEVICES = ['cpu', 'cuda', 'webgpu'] as const;
 export type Device = (typeof DEVICES)[number];
@@ -29,6 +30,11 @@ export class DeviceUnavailableError extends Error {
     super(`The ${device} execution provider is not available. ${how[device]} (ONNX Runtime said: ${detail})`);
     this.name = 'DeviceUnavailableError';
   }
+}
+
+/** An ONNX Runtime tensor viewing a float array (no copy). */
+export function wrapFloat(data: FloatArray, shape: readonly number[]): ort.Tensor {
+  return new ort.Tensor(data instanceof Float64Array ? 'float64' : 'float32', data, shape);
 }
 
 export function defaultThreads(): number {

@@ -10,8 +10,8 @@ import { floatArray, type FloatArray } from './dtype.js';
 import type { Graph } from './graph.js';
 import { adam, learningRateInput, STEP_INPUT, type AdamConfig, type OptimizerGraph, type ParameterGroup } from './optimizer.js';
 import type { ParameterStore } from './parameters.js';
-import { requiredNodes, serialize } from './serialize.js';
-import { createSession, type SessionConfig } from './session.js';
+import { requiredLeaves, serialize } from './serialize.js';
+import { createSession, wrapFloat, type SessionConfig } from './session.js';
 import type { Tensor } from './tensor.js';
 
 export interface TrainingStepSpec {
@@ -30,10 +30,6 @@ export interface TrainingStepSpec {
 export type StepResult = Record<string, ort.Tensor>;
 
 const NEXT = '.next';
-
-function wrap(data: FloatArray, shape: readonly number[]): ort.Tensor {
-  return new ort.Tensor(data instanceof Float64Array ? 'float64' : 'float32', data, shape);
-}
 
 export class TrainingStep {
   /** Number of completed steps (Adam's bias correction uses it). */
@@ -74,7 +70,7 @@ export class TrainingStep {
     for (const [p, updated] of optimizer.updates) outputs[p.name + NEXT] = updated;
     for (const slot of optimizer.state) outputs[slot.name + NEXT] = slot.output;
 
-    const leaves = new Set(requiredNodes(graph, Object.values(outputs)).flatMap((n) => n.inputs).filter((t) => !t.producer));
+    const leaves = requiredLeaves(graph, Object.values(outputs));
     const fedParameters = [...graph.parameters.values()].map((p) => p.tensor).filter((t) => leaves.has(t));
     const dataInputs = [...graph.inputs.values()].filter((t) => leaves.has(t) && !isOptimizerInput(t, optimizer));
     const stateInputs = optimizer.state.map((s) => s.input);
@@ -91,11 +87,11 @@ export class TrainingStep {
     if (missing.length > 0) throw new Error(`training step: missing inputs ${missing.join(', ')}`);
 
     const stepNumber = this.steps + 1;
-    const scalar = (v: number): ort.Tensor => wrap(store.dtype === 'float64' ? new Float64Array([v]) : new Float32Array([v]), []);
+    const scalar = (v: number): ort.Tensor => wrapFloat(store.dtype === 'float64' ? new Float64Array([v]) : new Float32Array([v]), []);
     const allFeeds: Record<string, ort.Tensor> = {};
     for (const t of this.dataInputs) allFeeds[t.name] = feeds[t.name];
-    for (const p of this.fedParameters) allFeeds[p.name] = wrap(store.get(p.name).data, store.get(p.name).shape);
-    for (const slot of this.optimizer.state) allFeeds[slot.name] = wrap(this.stateValues.get(slot.name)!, slot.shape);
+    for (const p of this.fedParameters) allFeeds[p.name] = wrapFloat(store.get(p.name).data, store.get(p.name).shape);
+    for (const slot of this.optimizer.state) allFeeds[slot.name] = wrapFloat(this.stateValues.get(slot.name)!, slot.shape);
     allFeeds[STEP_INPUT] = scalar(stepNumber);
     for (const [group, lr] of Object.entries(this.learningRates)) allFeeds[learningRateInput(group)] = scalar(lr);
 
@@ -103,8 +99,8 @@ export class TrainingStep {
     for (const name of this.session.outputNames) {
       if (!name.endsWith(NEXT)) fetches[name] = null;
     }
-    for (const p of this.trained) fetches[p.name + NEXT] = wrap(this.spares.get(p.name)!, store.get(p.name).shape);
-    for (const slot of this.optimizer.state) fetches[slot.name + NEXT] = wrap(this.spares.get(slot.name)!, slot.shape);
+    for (const p of this.trained) fetches[p.name + NEXT] = wrapFloat(this.spares.get(p.name)!, store.get(p.name).shape);
+    for (const slot of this.optimizer.state) fetches[slot.name + NEXT] = wrapFloat(this.spares.get(slot.name)!, slot.shape);
 
     const results = await this.session.run(allFeeds, fetches as ort.InferenceSession.FetchesType);
 

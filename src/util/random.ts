@@ -64,8 +64,8 @@ export class Random {
     return out;
   }
 
-  /** Fisher-Yates shuffle in place. */
-  shuffle<T>(items: T[]): T[] {
+  /** Fisher-Yates shuffle in place (arrays and typed arrays). */
+  shuffle<A extends { length: number; [index: number]: unknown }>(items: A): A {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       [items[i], items[j]] = [items[j], items[i]];
