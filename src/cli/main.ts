@@ -2,6 +2,7 @@
 /** The `kensa` command line: one sub-command per file in this folder. */
 import { Command } from 'commander';
 import { registerServe } from './serve.js';
+import { registerSynth } from './synth.js';
 
 const program = new Command()
   .name('kensa')
@@ -10,5 +11,6 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServe(program);
+registerSynth(program);
 
 await program.parseAsync();

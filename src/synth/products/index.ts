@@ -1,0 +1,8 @@
+/** The product kinds `kensa synth` can generate, by name. */
+import type { Product } from '../product.js';
+import { flange } from './flange.js';
+import { metal } from './metal.js';
+
+export const PRODUCTS: Readonly<Record<string, Product>> = { metal, flange };
+
+export const PRODUCT_KINDS = Object.keys(PRODUCTS);
