@@ -1,6 +1,6 @@
 /**
- * Metric timings on synthetic data of realistic sizes (a script, not a test: `npx tsx
- * test/metrics/bench.ts`). Prints one line per figure, then one JSON line.
+ * Metric timings on synthetic data of realistic sizes (a script, not a test: `npm run
+ * bench:metrics`). Prints one line per figure, then one JSON line.
  *   pixel AUROC: 30M pixels (3% defective), Float32Array scores and Uint8Array labels;
  *   AUPRO: 500 images of 224x224, half of them with elliptical defects of varied sizes;
  *   components: a 1024x1024 thresholded anomaly map with 40 blobs, with peaks and a 10 px minimum area.

@@ -2,7 +2,9 @@
 /** The `kensa` command line: one sub-command per file in this folder. */
 import { Command } from 'commander';
 import { registerServe } from './serve.js';
+import { registerEval } from './eval.js';
 import { registerSynth } from './synth.js';
+import { registerTrain } from './train.js';
 
 const program = new Command()
   .name('kensa')
@@ -12,5 +14,7 @@ const program = new Command()
 
 registerServe(program);
 registerSynth(program);
+registerEval(program);
+registerTrain(program);
 
 await program.parseAsync();

@@ -233,6 +233,13 @@ export function unsqueeze(x: Tensor, axes: readonly number[]): Tensor {
   return single(x.graph, 'Unsqueeze', [x, int64s(x.graph, added)], x.dtype, shape);
 }
 
+/** Entries of x at int64 `indices` along `axis` (forward only: no gradient rule). */
+export function gather(x: Tensor, indices: Tensor, axis: number): Tensor {
+  const a = normalizeAxis(axis, x.rank, 'Gather');
+  const shape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
+  return single(x.graph, 'Gather', [x, indices], x.dtype, shape, { axis: attr.int(a) });
+}
+
 /** Broadcast x to the run-time shape `shapeTensor`, known statically as `shape`. */
 export function expand(x: Tensor, shapeTensor: Tensor, shape: Shape): Tensor {
   return single(x.graph, 'Expand', [x, shapeTensor], x.dtype, broadcastShapes(x.shape, shape, 'Expand'));

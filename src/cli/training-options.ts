@@ -1,0 +1,110 @@
+/**
+ * Flags shared by `kensa train` and `kensa eval`: input, backbone features, every DxMI knob and
+ * the baselines' settings. DxMI flags are generated from the preset's numeric knobs, so a new
+ * knob in src/dxmi/config.ts is a flag without further work.
+ */
+import { Option, type Command } from 'commander';
+import { PRESETS, resolveConfig, type DxmiConfig, type PresetName } from '../dxmi/config.js';
+import { DEFAULT_GAUSSIAN } from '../methods/gaussian.js';
+import { DEFAULT_KNN } from '../methods/knn.js';
+import { ResizePolicySchema, type InputSpec } from '../model/manifest.js';
+import { DEVICES, type Device, type SessionConfig } from '../onnx/session.js';
+import type { MethodSettings } from '../training/fit-method.js';
+import type { FeatureSettings } from '../training/train-product.js';
+
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const number = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`not a number: ${value}`);
+  return n;
+};
+const list = (value: string): number[] => value.split(',').map(number);
+
+/** DxMI knobs that are plain numbers or booleans, settable one by one. */
+const FAST: Record<string, unknown> = PRESETS.fast;
+const PAPER: Record<string, unknown> = PRESETS.paper;
+const DXMI_SCALARS = Object.keys(FAST).filter((k) => ['number', 'boolean'].includes(typeof FAST[k]) && k !== 'seed');
+
+export function addTrainingOptions(command: Command): Command {
+  command
+    .addOption(new Option('--preset <name>', 'DxMI sizes: fast (CPU, minutes) or paper (the paper\'s)').choices(Object.keys(PRESETS)).default('fast'))
+    .option('--backbone <name|file>', 'built-in backbone (mobilenet_v2, inception_v3) or a backbone.json', 'mobilenet_v2')
+    .option('--layers <names>', 'backbone outputs to use, comma-separated (default: the backbone\'s defaults)')
+    .option('--stride <n>', 'feature grid stride (8 or 16)', number, 8)
+    .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, 1)
+    .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, 1)
+    .addOption(new Option('--resize <policy>', 'how images become model input').choices(ResizePolicySchema.options).default('fill'))
+    .option('--input-size <n>', 'input side (fill) or short side (fit-short-side)', number, 224)
+    .option('--max-size <n>', 'longest input side for aspect-preserving resizing', number)
+    .option('--validation-fraction <f>', 'share of good images held out for calibration', number, 0.1)
+    .option('--false-call-rate <f>', 'target share of good parts called NG', number, 0.01)
+    .option('--seed <n>', 'seed of every random choice', number, 0)
+    .addOption(new Option('--device <device>', 'ONNX Runtime execution provider').choices(DEVICES).default('cpu'))
+    .option('--threads <n>', 'intra-op threads (default: all cores)', number)
+    .option('--cache-dir <dir>', 'cache extracted features here')
+    .option('--energy-hidden <widths>', 'DxMI autoencoder hidden widths, comma-separated', list)
+    .option('--energy-latent <n>', 'DxMI autoencoder latent size', number)
+    .option('--sampler-hidden <widths>', 'DxMI sampler hidden widths', list)
+    .option('--value-hidden <widths>', 'DxMI value network hidden widths', list)
+    .option('--gaussian-dims <n>', 'gaussian: channels kept (0 = all)', number, DEFAULT_GAUSSIAN.dims)
+    .option('--knn-coreset <ratio>', 'knn: share of training vectors kept', number, DEFAULT_KNN.coresetRatio)
+    .option('--knn-max-bank <n>', 'knn: largest memory bank', number, DEFAULT_KNN.maxBank);
+  for (const key of DXMI_SCALARS) {
+    const example = FAST[key];
+    if (typeof example === 'boolean') command.option(`--${kebab(key)} <true|false>`, `DxMI ${key}`, (v) => v === 'true');
+    else command.option(`--${kebab(key)} <n>`, `DxMI ${key} (fast: ${String(example)}, paper: ${String(PAPER[key] ?? '-')})`, number);
+  }
+  return command;
+}
+
+export interface TrainingSettings {
+  settings: MethodSettings;
+  features: FeatureSettings;
+  input: InputSpec;
+  session: SessionConfig;
+  mapSmoothing: number;
+  validationFraction: number;
+  falseCallRate: number;
+  seed: number;
+  cacheDir?: string;
+}
+
+export function trainingSettings(raw: Record<string, unknown>): TrainingSettings {
+  const seed = raw.seed as number;
+  const overrides: Partial<DxmiConfig> = { seed };
+  for (const key of DXMI_SCALARS) if (raw[key] !== undefined) (overrides as Record<string, unknown>)[key] = raw[key];
+  const preset = PRESETS[raw.preset as PresetName];
+  if (raw.energyHidden || raw.energyLatent) {
+    const base = preset.energy.kind === 'spherical-ae' ? preset.energy : { hidden: [], latent: 64 };
+    overrides.energy = { kind: 'spherical-ae', hidden: (raw.energyHidden as number[]) ?? base.hidden, latent: (raw.energyLatent as number) ?? base.latent };
+  }
+  if (raw.samplerHidden) overrides.samplerHidden = raw.samplerHidden as number[];
+  if (raw.valueHidden) overrides.valueHidden = raw.valueHidden as number[];
+  const stride = raw.stride as number;
+  return {
+    settings: {
+      dxmi: resolveConfig(raw.preset as PresetName, overrides),
+      gaussian: { ...DEFAULT_GAUSSIAN, dims: raw.gaussianDims as number },
+      knn: { ...DEFAULT_KNN, coresetRatio: raw.knnCoreset as number, maxBank: raw.knnMaxBank as number },
+    },
+    features: {
+      backbone: raw.backbone as string,
+      layers: typeof raw.layers === 'string' ? raw.layers.split(',') : undefined,
+      stride,
+      smoothing: raw.featureSmoothing as number,
+    },
+    input: {
+      policy: raw.resize as InputSpec['policy'],
+      size: raw.inputSize as number,
+      maxSize: raw.maxSize as number | undefined,
+      // Sides are multiples of the backbone's deepest stride (16 for both built-ins).
+      multiple: Math.max(16, stride),
+    },
+    session: { device: raw.device as Device, threads: raw.threads as number | undefined },
+    mapSmoothing: raw.mapSmoothing as number,
+    validationFraction: raw.validationFraction as number,
+    falseCallRate: raw.falseCallRate as number,
+    seed,
+    cacheDir: raw.cacheDir as string | undefined,
+  };
+}

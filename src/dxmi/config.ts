@@ -1,0 +1,127 @@
+/**
+ * Every DxMI knob, with the two presets: `paper` (the sizes of the NeurIPS 2024 paper's anomaly
+ * detection setup) and `fast` (sized so a product trains on 2 CPU cores in minutes). The whole
+ * resolved config is recorded in each model's manifest.
+ */
+import { z } from 'zod';
+
+export const EnergyConfigSchema = z.discriminatedUnion('kind', [
+  z.object({
+    /** Reconstruction error of an autoencoder whose code and output live on unit spheres. */
+    kind: z.literal('spherical-ae'),
+    hidden: z.array(z.number().int().positive()),
+    latent: z.number().int().positive(),
+  }),
+  z.object({
+    /** A plain MLP x -> scalar (the paper's 2-D experiments). */
+    kind: z.literal('mlp'),
+    hidden: z.array(z.number().int().positive()),
+  }),
+]);
+export type EnergyConfig = z.infer<typeof EnergyConfigSchema>;
+
+export const DxmiConfigSchema = z.object({
+  preset: z.string(),
+  energy: EnergyConfigSchema,
+  /**
+   * Where the data lives: on the unit sphere (features are L2-normalized), or in the box
+   * [-bound, bound]^D. The sampler's step means are projected onto it: a compact space keeps the
+   * sampler from chasing the value network's extrapolation off to infinity.
+   */
+  space: z.enum(['sphere', 'box']),
+  bound: z.number().positive().optional(),
+  /** Diffusion steps of the sampler. */
+  steps: z.number().int().min(1),
+  samplerHidden: z.array(z.number().int().positive()),
+  /** mean_t = project(x_t + MLP(x_t, t)) instead of project(MLP(x_t, t)): starts near identity. */
+  samplerResidual: z.boolean(),
+  valueHidden: z.array(z.number().int().positive()),
+  timeEmbedding: z.number().int().positive().multipleOf(2),
+  /** Initial sigma_t of every step. */
+  initialSigma: z.number().positive(),
+  /** Entropy weight. 0 makes the sampler collapse onto energy minima. */
+  tau: z.number().nonnegative(),
+  /** Weight of the energy-magnitude regularizer E(x+)^2 + E(x-)^2. */
+  gamma: z.number().nonnegative(),
+  /** AVR: s_t^2 <- m s_t^2 + (1 - m) mean ||x_{t+1} - x_t||^2 / D. */
+  velocityMomentum: z.number().min(0).max(1),
+  /** MPDR-style initial states: latent noise scale drawn from U[min, max]. */
+  latentNoise: z.tuple([z.number().nonnegative(), z.number().nonnegative()]),
+  batch: z.number().int().positive(),
+  pretrainEpochs: z.number().nonnegative(),
+  /** Upper bound on pretraining iterations whatever the epochs say. */
+  maxPretrainIterations: z.number().int().positive().optional(),
+  pretrainLr: z.number().positive(),
+  epochs: z.number().nonnegative(),
+  /** Upper bound on DxMI iterations whatever the epochs say (time budget on CPUs). */
+  maxIterations: z.number().int().positive().optional(),
+  energyLr: z.number().positive(),
+  valueLr: z.number().positive(),
+  samplerLr: z.number().positive(),
+  /** log sigma learns this many times faster than the sampler's weights. */
+  sigmaLrFactor: z.number().positive(),
+  clipNorm: z.number().positive(),
+  seed: z.number().int(),
+});
+export type DxmiConfig = z.infer<typeof DxmiConfigSchema>;
+
+export const PRESETS = {
+  paper: {
+    preset: 'paper',
+    energy: { kind: 'spherical-ae', hidden: [1024, 1024, 1024], latent: 128 },
+    space: 'sphere',
+    steps: 5,
+    samplerHidden: [2048, 2048, 2048],
+    samplerResidual: false,
+    valueHidden: [1024, 1024, 1024],
+    timeEmbedding: 128,
+    initialSigma: 0.1,
+    tau: 0.1,
+    gamma: 0,
+    velocityMomentum: 0.99,
+    latentNoise: [0.05, 0.3],
+    batch: 784,
+    pretrainEpochs: 100,
+    pretrainLr: 1e-4,
+    epochs: 100,
+    energyLr: 1e-4,
+    valueLr: 1e-5,
+    samplerLr: 1e-5,
+    sigmaLrFactor: 100,
+    clipNorm: 0.1,
+    seed: 0,
+  },
+  fast: {
+    preset: 'fast',
+    energy: { kind: 'spherical-ae', hidden: [512, 512], latent: 64 },
+    space: 'sphere',
+    steps: 5,
+    samplerHidden: [512, 512],
+    samplerResidual: true,
+    valueHidden: [256, 256],
+    timeEmbedding: 32,
+    initialSigma: 0.1,
+    tau: 0.1,
+    gamma: 0,
+    velocityMomentum: 0.99,
+    latentNoise: [0.05, 0.3],
+    batch: 512,
+    pretrainEpochs: 20,
+    maxPretrainIterations: 2000,
+    pretrainLr: 1e-3,
+    epochs: 2,
+    maxIterations: 600,
+    energyLr: 1e-4,
+    valueLr: 1e-4,
+    samplerLr: 1e-4,
+    sigmaLrFactor: 100,
+    clipNorm: 0.1,
+    seed: 0,
+  },
+} satisfies Record<string, DxmiConfig>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export function resolveConfig(preset: PresetName, overrides: Partial<DxmiConfig> = {}): DxmiConfig {
+  return DxmiConfigSchema.parse({ ...PRESETS[preset], ...overrides });
+}

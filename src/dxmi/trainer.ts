@@ -1,0 +1,183 @@
+/**
+ * The DxMI training loop on a set of vectors (per-position image features, or 2-D points):
+ * optional autoencoder pretraining, then per iteration a sampler rollout, adaptive velocity
+ * regularization, an energy step, value steps from t = T-1 down to 0 and a sampler step.
+ */
+import ort from 'onnxruntime-node';
+import { ParameterStore } from '../onnx/parameters.js';
+import type { SessionConfig } from '../onnx/session.js';
+import { Random } from '../util/random.js';
+import { BatchSampler, type VectorSet } from './batches.js';
+import type { DxmiConfig } from './config.js';
+import { frozenName } from './networks.js';
+import { compilePretrain, compileSteps, disposeSteps } from './steps.js';
+
+export interface DxmiProgress {
+  phase: 'pretrain' | 'dxmi';
+  epoch: number;
+  iteration: number;
+  iterations: number;
+  /** Pretraining: mean energy (reconstruction error) of the batch. */
+  loss?: number;
+  energyPositive?: number;
+  energyNegative?: number;
+  valueLoss?: number;
+  samplerLoss?: number;
+  sigma?: number[];
+  /** AVR scale per step. */
+  s?: number[];
+  elapsedSeconds: number;
+  secondsLeft: number;
+  /** Set on iterations where validation ran. */
+  validation?: number;
+}
+
+export interface DxmiTrainOptions {
+  session?: SessionConfig;
+  onProgress?: (progress: DxmiProgress) => void;
+  /** Report progress every this many iterations (and at the end of each phase). */
+  progressEvery?: number;
+  /** A validation metric (e.g. AUROC) computed from the current parameters every `every` iterations. */
+  validate?: { every: number; run: (store: ParameterStore) => Promise<number> };
+  signal?: AbortSignal;
+}
+
+export interface DxmiRun {
+  store: ParameterStore;
+  config: DxmiConfig;
+  history: DxmiProgress[];
+  seconds: number;
+}
+
+const float = (data: Float32Array, shape: number[]): ort.Tensor => new ort.Tensor('float32', data, shape);
+
+export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options: DxmiTrainOptions = {}): Promise<DxmiRun> {
+  const { dim } = vectors;
+  const n = config.batch;
+  const steps = config.steps;
+  const started = performance.now();
+  const random = new Random(config.seed);
+  const batches = new BatchSampler(vectors, n, random.fork('batches'));
+  const noise = random.fork('noise');
+  const store = new ParameterStore('float32', config.seed);
+  const history: DxmiProgress[] = [];
+  const every = options.progressEvery ?? 10;
+  const session = options.session ?? {};
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  const report = (p: Omit<DxmiProgress, 'elapsedSeconds'>, force: boolean): void => {
+    if (!force && p.iteration % every !== 0 && p.validation === undefined) return;
+    const full = { ...p, elapsedSeconds: elapsed() };
+    history.push(full);
+    options.onProgress?.(full);
+  };
+  const checkAbort = (): void => {
+    if (options.signal?.aborted) throw new Error('training was cancelled');
+  };
+  const batch = new Float32Array(n * dim);
+
+  // Phase 1: the energy alone, as an autoencoder on the data.
+  const pretrain = await compilePretrain(dim, config, store, session);
+  if (pretrain) {
+    try {
+      const iterations = Math.min(config.maxPretrainIterations ?? Infinity, Math.max(1, Math.round(config.pretrainEpochs * batches.batchesPerEpoch)));
+      const phaseStart = performance.now();
+      for (let i = 1; i <= iterations; i++) {
+        checkAbort();
+        const result = await pretrain.run({ x: float(batches.next(batch), [n, dim]) });
+        const perIteration = (performance.now() - phaseStart) / 1000 / i;
+        report({ phase: 'pretrain', epoch: batches.epoch, iteration: i, iterations, loss: Number(result.loss.data[0]), secondsLeft: perIteration * (iterations - i) }, i === iterations);
+      }
+    } finally {
+      await pretrain.dispose();
+    }
+  }
+
+  // Phase 2: DxMI.
+  const iterations = config.epochs === 0 ? 0 : Math.min(config.maxIterations ?? Infinity, Math.max(1, Math.round(config.epochs * batches.batchesPerEpoch)));
+  if (iterations > 0) {
+    // The frozen copy of the pretrained energy generates MPDR initial states from here on.
+    for (const name of store.names().filter((k) => k.startsWith('energy.'))) {
+      const value = store.get(name);
+      store.set(frozenName(name), value.shape, value.data.slice());
+    }
+    const compiled = await compileSteps(dim, config, store, session);
+    try {
+      const latent = config.energy.kind === 'spherical-ae' ? config.energy.latent : 0;
+      const nu = new Float32Array(n);
+      const xi = new Float32Array(n * latent);
+      const rolloutNoise = new Float32Array(steps * n * dim);
+      const stepNoise = new Float32Array(n * dim);
+      const samplerNoise = new Float32Array(steps * n * dim);
+      const sSquared = new Float32Array(steps).fill(config.initialSigma ** 2);
+      const phaseStart = performance.now();
+      const stride = n * dim;
+
+      for (let i = 1; i <= iterations; i++) {
+        checkAbort();
+        batches.next(batch);
+        // 1. Roll out the sampler from MPDR initial states (or from Gaussian noise in R^D).
+        const start = config.space === 'sphere' ? batch : noise.fillNormal(new Float32Array(n * dim));
+        noise.fillUniform(nu, config.latentNoise[0], config.latentNoise[1]);
+        noise.fillNormal(xi);
+        noise.fillNormal(rolloutNoise);
+        const rollout = await compiled.rollout.run({
+          start: float(start, [n, dim]),
+          nu: float(nu, [n, 1]),
+          xi: float(xi, [n, latent]),
+          eps: float(rolloutNoise, [steps, n, dim]),
+        });
+        const states = rollout.states.data as Float32Array;
+        const velocity = rollout.velocity.data as Float32Array;
+
+        // 2. AVR: track the typical step length of each diffusion step.
+        for (let t = 0; t < steps; t++) sSquared[t] = config.velocityMomentum * sSquared[t] + (1 - config.velocityMomentum) * velocity[t];
+
+        // 3. Energy: down on data, up on the sampler's final states.
+        const energy = await compiled.energy.run({ positive: float(batch, [n, dim]), negative: float(states.subarray(steps * stride), [n, dim]) });
+
+        // 4. Value: one TD step per t, from the end backwards.
+        let valueLoss = 0;
+        for (let t = steps - 1; t >= 0; t--) {
+          noise.fillNormal(stepNoise);
+          const result = await compiled.value[t].run({
+            x: float(states.subarray(t * stride, (t + 1) * stride), [n, dim]),
+            eps: float(stepNoise, [n, dim]),
+            s_squared: float(sSquared.subarray(t, t + 1), []),
+          });
+          valueLoss += Number(result.loss.data[0]) / steps;
+        }
+
+        // 5. Sampler: reparameterized steps from the stored states toward low future cost.
+        noise.fillNormal(samplerNoise);
+        const sampler = await compiled.sampler.run({
+          states: float(states.subarray(0, steps * stride), [steps, n, dim]),
+          eps: float(samplerNoise, [steps, n, dim]),
+          s_squared: float(sSquared, [steps]),
+        });
+
+        const validation = options.validate && i % options.validate.every === 0 ? await options.validate.run(store) : undefined;
+        const perIteration = (performance.now() - phaseStart) / 1000 / i;
+        report(
+          {
+            phase: 'dxmi',
+            epoch: batches.epoch,
+            iteration: i,
+            iterations,
+            energyPositive: Number(energy.energyPositive.data[0]),
+            energyNegative: Number(energy.energyNegative.data[0]),
+            valueLoss,
+            samplerLoss: Number(sampler.loss.data[0]),
+            sigma: Array.from(store.get('sampler.log_sigma').data, Math.exp),
+            s: Array.from(sSquared, Math.sqrt),
+            secondsLeft: perIteration * (iterations - i),
+            validation,
+          },
+          i === iterations,
+        );
+      }
+    } finally {
+      await disposeSteps(compiled);
+    }
+  }
+  return { store, config, history, seconds: elapsed() };
+}

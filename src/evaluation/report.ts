@@ -1,0 +1,64 @@
+/**
+ * What `kensa eval` shows and keeps: a table for the terminal, the JSON summary, and a report
+ * folder with ROC curves (SVG rendered to PNG by sharp) and per-image scores.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { Evaluation } from './evaluate.js';
+
+const SUMMARY_KEYS = ['imageAuroc', 'pixelAuroc', 'aupro', 'f1', 'trainSeconds', 'msPerImage'] as const;
+
+/** The JSON the issue specifies (plus per-defect AUROC and the threshold). */
+export function summary(evaluation: Evaluation): Record<string, unknown> {
+  const methods: Record<string, Record<string, unknown>> = {};
+  for (const [name, m] of Object.entries(evaluation.methods)) {
+    methods[name] = { ...Object.fromEntries(SUMMARY_KEYS.map((k) => [k, +m[k].toFixed(4)])), perDefect: m.perDefect, threshold: m.threshold };
+  }
+  return { dataset: evaluation.dataset, images: evaluation.images, methods };
+}
+
+export function table(evaluation: Evaluation): string {
+  const names = Object.keys(evaluation.methods);
+  const defects = Object.keys(Object.values(evaluation.methods)[0]?.perDefect ?? {});
+  const header = ['method', 'image AUROC', 'pixel AUROC', 'AUPRO@30%', 'F1', 'train s', 'ms/image', ...defects];
+  const rows = names.map((name) => {
+    const m = evaluation.methods[name];
+    return [name, m.imageAuroc.toFixed(3), m.pixelAuroc.toFixed(3), m.aupro.toFixed(3), m.f1.toFixed(3), m.trainSeconds.toFixed(0), m.msPerImage.toFixed(1), ...defects.map((d) => m.perDefect[d].toFixed(3))];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const lines = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  if (evaluation.methods.dxmi && evaluation.methods.ae) {
+    const gain = evaluation.methods.dxmi.imageAuroc - evaluation.methods.ae.imageAuroc;
+    lines.push('', `ablation: DxMI ${gain >= 0 ? 'beats' : 'does NOT beat'} its pretrained autoencoder (ae) by ${gain.toFixed(3)} image AUROC`);
+  }
+  return lines.join('\n');
+}
+
+const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd'];
+
+function rocSvg(evaluation: Evaluation): string {
+  const size = 400;
+  const pad = 40;
+  const scale = (v: number): number => pad + v * (size - 2 * pad);
+  const curves = Object.entries(evaluation.methods).map(([name, m], i) => {
+    const points = m.roc.map((p) => `${scale(p.fpr).toFixed(1)},${(size - scale(p.tpr)).toFixed(1)}`).join(' ');
+    return `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2" points="${points}"/>` +
+      `<text x="${size - pad - 150}" y="${size - pad - 20 - 16 * i}" fill="${COLORS[i % COLORS.length]}" font-size="13" font-family="sans-serif">${name} ${m.imageAuroc.toFixed(3)}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="white"/>` +
+    `<rect x="${pad}" y="${pad}" width="${size - 2 * pad}" height="${size - 2 * pad}" fill="none" stroke="#888"/>` +
+    `<line x1="${scale(0)}" y1="${size - scale(0)}" x2="${scale(1)}" y2="${size - scale(1)}" stroke="#ccc" stroke-dasharray="4"/>` +
+    `<text x="${size / 2 - 60}" y="${size - 10}" font-size="13" font-family="sans-serif">false positive rate</text>` +
+    `<text x="12" y="${size / 2 + 40}" font-size="13" font-family="sans-serif" transform="rotate(-90 12 ${size / 2 + 40})">true positive rate</text>` +
+    `<text x="${pad}" y="24" font-size="14" font-family="sans-serif">image ROC: ${path.basename(evaluation.dataset)}</text>${curves.join('')}</svg>`;
+}
+
+export async function writeReport(dir: string, evaluation: Evaluation): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'summary.json'), `${JSON.stringify(summary(evaluation), null, 2)}\n`);
+  await sharp(Buffer.from(rocSvg(evaluation))).png().toFile(path.join(dir, 'roc.png'));
+  const csv = ['method,image,label,score', ...Object.entries(evaluation.methods).flatMap(([name, m]) => m.scores.map((s) => `${name},${s.name},${s.label},${s.score}`))];
+  await writeFile(path.join(dir, 'scores.csv'), `${csv.join('\n')}\n`);
+}

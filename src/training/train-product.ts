@@ -1,0 +1,199 @@
+/**
+ * From a folder of good parts to a calibrated model package, in two stages that evaluation
+ * reuses: `prepareTraining` (load, split, backbone features: shared by every method) and
+ * `packageMethod` (fit, export image -> anomaly map as one ONNX model, calibrate on the held-out
+ * good images, write <dir>/model.onnx + manifest.json).
+ */
+import { createHash } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { loadBackbone } from '../backbones/index.js';
+import type { Backbone } from '../backbones/backbone.js';
+import { loadImageFolder } from '../datasets/folder.js';
+import type { DatasetItem, DatasetWarning } from '../datasets/item.js';
+import { loadMvtec } from '../datasets/mvtec.js';
+import { splitTrainValidation } from '../datasets/split.js';
+import { FeatureExtractor } from '../features/extractor.js';
+import { calibrate } from '../model/calibration.js';
+import { MANIFEST_FORMAT, type InputSpec, type Manifest, type Method } from '../model/manifest.js';
+import { writeModelPackage, type ModelPackage } from '../model/model-package.js';
+import type { SessionConfig } from '../onnx/session.js';
+import { extractFeatures, type ExtractedFeatures } from './extract-features.js';
+import { fitMethod, type MethodSettings } from './fit-method.js';
+import { buildInferenceModel } from './inference-model.js';
+import { findOutliers } from './outliers.js';
+import { scoreImages } from './score-images.js';
+
+export const MIN_TRAINING_IMAGES = 10;
+
+export interface FeatureSettings {
+  /** Built-in backbone name or path to a backbone.json. */
+  backbone: string;
+  layers?: string[];
+  stride: number;
+  /** k x k average of features (odd; 1: none). */
+  smoothing: number;
+}
+
+export interface TrainingConfig {
+  /** An MVTec category root (its train/good is used) or a folder of good images. */
+  data: string;
+  /** Where converted backbones are cached (and packages go by default). */
+  modelsDir: string;
+  settings: MethodSettings;
+  features: FeatureSettings;
+  input: InputSpec;
+  mapSmoothing: number;
+  validationFraction: number;
+  falseCallRate: number;
+  seed: number;
+  session: SessionConfig;
+  /** Folder for cached feature maps (default: none). */
+  cacheDir?: string;
+  onProgress?: (stage: string, message: string, fraction: number) => void;
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainProductOptions extends TrainingConfig {
+  product: string;
+  version?: string;
+  /** The package folder; default <modelsDir>/<product>/<version>. */
+  out?: string;
+  method: Method;
+}
+
+/** The method-independent part of training. */
+export interface PreparedTraining {
+  config: TrainingConfig;
+  train: DatasetItem[];
+  validation: DatasetItem[];
+  backbone: Backbone;
+  layers: string[];
+  features: ExtractedFeatures;
+  featureSeconds: number;
+}
+
+/** Good images for training: train/good of an MVTec category, or every image of a folder. */
+export async function loadGoodImages(data: string): Promise<{ items: DatasetItem[]; warnings: DatasetWarning[] }> {
+  const isMvtec = await access(path.join(data, 'train', 'good')).then(
+    () => true,
+    () => false,
+  );
+  if (isMvtec) {
+    const dataset = await loadMvtec(data);
+    return { items: dataset.train, warnings: dataset.warnings };
+  }
+  const folder = await loadImageFolder(data);
+  return { items: folder.items, warnings: folder.warnings };
+}
+
+export function featureCacheKey(backbone: Backbone, features: FeatureSettings, input: InputSpec): string {
+  return JSON.stringify({ backbone: backbone.manifest.name, source: backbone.manifest.source ?? null, layers: features.layers ?? null, stride: features.stride, smoothing: features.smoothing, input });
+}
+
+export async function prepareTraining(config: TrainingConfig): Promise<PreparedTraining> {
+  const started = performance.now();
+  const progress = config.onProgress ?? (() => undefined);
+  const warn = config.onWarning ?? (() => undefined);
+
+  const { items, warnings } = await loadGoodImages(config.data);
+  for (const w of warnings) warn(`${w.name}: ${w.message}`);
+  if (items.length < MIN_TRAINING_IMAGES) {
+    throw new Error(`${config.data} has ${items.length} readable good images; training needs at least ${MIN_TRAINING_IMAGES}`);
+  }
+  const split = splitTrainValidation(items, config.validationFraction, config.seed);
+
+  const backbone = await loadBackbone(config.features.backbone, config.modelsDir);
+  const extractor = await FeatureExtractor.create({
+    backbone,
+    layers: config.features.layers,
+    stride: config.features.stride,
+    smoothing: config.features.smoothing,
+    normalize: false,
+    ...config.session,
+  });
+  const layers = extractor.layers.map((l) => l.name);
+  let features: ExtractedFeatures;
+  try {
+    features = await extractFeatures(
+      split.train.map((i) => i.path),
+      {
+        extractor,
+        input: config.input,
+        cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input) } : undefined,
+        onProgress: (done, total) => progress('features', `${done}/${total} images`, done / total),
+        signal: config.signal,
+      },
+    );
+  } finally {
+    await extractor.release();
+  }
+  for (const outlier of findOutliers(features)) {
+    warn(`${split.train[outlier.index].name} looks unlike the other training images (${outlier.reason}); if it is not a good part of this product, remove it: it poisons the model`);
+  }
+  return { config, train: split.train, validation: split.validation, backbone, layers, features, featureSeconds: (performance.now() - started) / 1000 };
+}
+
+export async function packageMethod(prepared: PreparedTraining, method: Method, target: { product: string; version: string; dir: string }): Promise<ModelPackage> {
+  const { config, backbone, features } = prepared;
+  const started = performance.now();
+  const progress = config.onProgress ?? (() => undefined);
+  const fitted = await fitMethod(method, features, config.settings, {
+    session: config.session,
+    seed: config.seed,
+    signal: config.signal,
+    onProgress: (message, fraction) => progress('train', message, fraction),
+  });
+
+  const featureOptions = { layers: prepared.layers, stride: config.features.stride, smoothing: config.features.smoothing, normalize: false };
+  const model = buildInferenceModel({ backbone, features: featureOptions, fitted, mapSmoothing: config.mapSmoothing });
+  const validation = await scoreImages(
+    model,
+    prepared.validation.map((i) => i.path),
+    config.input,
+    { session: config.session, onProgress: (done, total) => progress('calibrate', `${done}/${total} held-out images`, done / total), signal: config.signal },
+  );
+  const pixels = new Float32Array(validation.images.reduce((sum, s) => sum + s.map.length, 0));
+  let offset = 0;
+  for (const s of validation.images) {
+    pixels.set(s.map, offset);
+    offset += s.map.length;
+  }
+  const calibration = calibrate(
+    validation.images.map((s) => s.score),
+    pixels,
+    { falseCallRate: config.falseCallRate },
+  );
+
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    product: target.product,
+    version: target.version,
+    createdAt: new Date().toISOString(),
+    method,
+    backbone: { name: backbone.manifest.name, layers: prepared.layers, stride: config.features.stride, channels: features.channels },
+    input: config.input,
+    calibration,
+    training: {
+      images: prepared.train.length,
+      digest: createHash('sha256').update([...features.hashes].sort().join('\n')).digest('hex'),
+      seconds: prepared.featureSeconds + (performance.now() - started) / 1000,
+      device: config.session.device ?? 'cpu',
+      config: { ...fitted.config, features: config.features, mapSmoothing: config.mapSmoothing, seed: config.seed, validationFraction: config.validationFraction },
+    },
+    metrics: {
+      validationImages: prepared.validation.length,
+      validationScoreMedian: calibration.image.center,
+      validationFalseCalls: validation.images.filter((s) => s.score >= calibration.image.threshold).length,
+    },
+    timings: { featureSeconds: prepared.featureSeconds, fitSeconds: fitted.trainSeconds, msPerImage: validation.msPerImage },
+  };
+  return writeModelPackage(target.dir, model, manifest);
+}
+
+export async function trainProduct(options: TrainProductOptions): Promise<ModelPackage> {
+  const version = options.version ?? new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const prepared = await prepareTraining(options);
+  return packageMethod(prepared, options.method, { product: options.product, version, dir: options.out ?? path.join(options.modelsDir, options.product, version) });
+}

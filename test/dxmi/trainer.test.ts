@@ -1,0 +1,74 @@
+/** The DxMI loop on small vectors: determinism, what each step trains, and the paper's 2-D check. */
+import { describe, expect, it } from 'vitest';
+import { resolveConfig, type DxmiConfig } from '../../src/dxmi/config.js';
+import { runSanity2d } from '../../src/dxmi/sanity-2d.js';
+import { trainDxmi } from '../../src/dxmi/trainer.js';
+import { Random } from '../../src/util/random.js';
+
+/** Unit vectors around 4 directions in R^16. */
+function clusters(count: number, dim: number, seed: number): Float32Array {
+  const random = new Random(seed);
+  const centers = Array.from({ length: 4 }, () => random.fillNormal(new Float32Array(dim)));
+  const out = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) {
+    const c = centers[random.int(4)];
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += (out[i * dim + d] = c[d] + 0.3 * random.normal()) ** 2;
+    for (let d = 0; d < dim; d++) out[i * dim + d] /= Math.sqrt(norm);
+  }
+  return out;
+}
+
+const tiny = (overrides: Partial<DxmiConfig> = {}): DxmiConfig =>
+  resolveConfig('fast', {
+    energy: { kind: 'spherical-ae', hidden: [32], latent: 8 },
+    samplerHidden: [32],
+    valueHidden: [16],
+    timeEmbedding: 8,
+    batch: 64,
+    pretrainEpochs: 2,
+    epochs: 1,
+    maxIterations: 8,
+    ...overrides,
+  });
+
+describe('DxMI trainer', () => {
+  const dim = 16;
+  const data = clusters(512, dim, 1);
+
+  it('gives bit-identical parameters for the same seed and data', async () => {
+    const a = await trainDxmi({ data, count: 512, dim }, tiny(), { session: { threads: 1 } });
+    const b = await trainDxmi({ data, count: 512, dim }, tiny(), { session: { threads: 1 } });
+    const c = await trainDxmi({ data, count: 512, dim }, tiny({ seed: 1 }), { session: { threads: 1 } });
+    for (const name of a.store.names()) {
+      expect(Buffer.from(b.store.get(name).data.buffer).equals(Buffer.from(a.store.get(name).data.buffer)), name).toBe(true);
+    }
+    expect(Array.from(c.store.get('energy.encoder.0.weight').data)).not.toEqual(Array.from(a.store.get('energy.encoder.0.weight').data));
+  });
+
+  it('pretrains the autoencoder, then separates data from samples, and reports every quantity', async () => {
+    const run = await trainDxmi({ data, count: 512, dim }, tiny({ pretrainEpochs: 10, maxIterations: 20 }), { session: { threads: 1 }, progressEvery: 1 });
+    const pretrain = run.history.filter((p) => p.phase === 'pretrain');
+    expect(pretrain.at(-1)!.loss!).toBeLessThan(pretrain[0].loss! * 0.5);
+    const last = run.history.at(-1)!;
+    expect(last.phase).toBe('dxmi');
+    expect(last.energyNegative!).toBeGreaterThan(last.energyPositive!);
+    for (const value of [last.valueLoss, last.samplerLoss, ...last.sigma!, ...last.s!]) expect(Number.isFinite(value)).toBe(true);
+    // The frozen copy for initial states is the pretrained energy, not the fine-tuned one.
+    expect(Array.from(run.store.get('frozen.encoder.0.weight').data)).not.toEqual(Array.from(run.store.get('energy.encoder.0.weight').data));
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(trainDxmi({ data, count: 512, dim }, tiny(), { signal: controller.signal })).rejects.toThrow(/cancelled/);
+  });
+});
+
+describe('2-D sanity check (8 Gaussians, T = 5, reduced)', () => {
+  it('separates data from uniform noise with AUC >= 0.8 at tau = 0.1', async () => {
+    const result = await runSanity2d(0.1, { iterations: 2500 });
+    expect(result.auc).toBeGreaterThanOrEqual(0.8);
+    expect(result.slicedWasserstein).toBeLessThan(1);
+  }, 300_000);
+});
