@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `kensa` command line: one sub-command per file in this folder. */
 import { Command } from 'commander';
+import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 import { registerEval } from './eval.js';
 import { registerSynth } from './synth.js';
@@ -13,6 +14,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServe(program);
+registerKeys(program);
 registerSynth(program);
 registerEval(program);
 registerTrain(program);

@@ -12,7 +12,7 @@ export function registerTrain(program: Command): void {
     .description('train, export and calibrate a model on good parts (an MVTec category root or a folder of images)')
     .requiredOption('--data <dir>', 'good images: <dir>/train/good of an MVTec category, or every image under <dir>')
     .option('--product <name>', 'product name (default: the data folder name)')
-    .option('--version <name>', 'model version (default: a timestamp)')
+    .option('--model-version <name>', 'model version (default: a timestamp)')
     .option('--out <dir>', 'package folder (default: <models>/<product>/<version>)')
     .option('--models <dir>', 'models folder (packages and converted backbones)', 'models')
     .addOption(new Option('--method <method>', 'anomaly method').choices(METHODS).default('dxmi'));
@@ -24,7 +24,7 @@ export function registerTrain(program: Command): void {
       const pkg = await trainProduct({
         data: raw.data as string,
         product,
-        version: raw.version as string | undefined,
+        version: raw.modelVersion as string | undefined,
         out: raw.out as string | undefined,
         modelsDir: raw.models as string,
         method: raw.method as Method,

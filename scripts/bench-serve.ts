@@ -1,0 +1,261 @@
+/**
+ * Serving benchmark: `kensa serve` in a child process with a real model package, driven by
+ * autocannon with a 900x900 PNG at concurrency 1, 4 and 16, then an overload run: 128 connections
+ * offering twice the best measured throughput (cameras at a fixed frame rate, not a closed loop
+ * that retries refusals instantly), once with the bounded queue and once, for contrast, with an
+ * unbounded one. During each run /healthz is probed every 50 ms: its latency shows whether HTTP
+ * stays responsive while batches run.
+ *
+ *   npm run bench:serve -- [--model DIR] [--image FILE] [--duration S] [--threads N]
+ *                          [--inference-thread worker|main] [--compare-threads] [--json]
+ *
+ * Without --model, a fixture model (3x3 mean of |grey - 0.5| at 224x224, not a trained model) is
+ * used and the output says so. The last line with --json is {"p50Ms","p99Ms","imagesPerSecond"}:
+ * p50/p99 at concurrency 1 and the best throughput of the 1/4/16 runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Command } from 'commander';
+import sharp from 'sharp';
+import { readModelPackage } from '../src/model/model-package.js';
+import { ApiKeyStore } from '../src/store/api-keys.js';
+import { databasePath, openDatabase } from '../src/store/database.js';
+import { FIXTURE_INPUT, writeFixtureModel } from '../test/helpers/fixture-model.js';
+
+const REPO = path.resolve(import.meta.dirname, '..');
+const CONCURRENCY = [1, 4, 16];
+const OVERLOAD_CONCURRENCY = 128;
+const OVERLOAD_QUEUE = 32;
+
+interface Options {
+  model?: string;
+  image?: string;
+  duration: number;
+  threads?: number;
+  inferenceThread: 'worker' | 'main';
+  compareThreads: boolean;
+  json: boolean;
+}
+
+interface RunResult {
+  label: string;
+  connections: number;
+  p50Ms: number;
+  p99Ms: number;
+  imagesPerSecond: number;
+  refused: number;
+  errors: number;
+  healthP99Ms: number;
+}
+
+/** A 900x900 part-like PNG: a lit disc with a bore on a darker background, with sensor noise. */
+async function syntheticImage(): Promise<Buffer> {
+  const size = 900;
+  const pixels = Buffer.alloc(size * size * 3);
+  let seed = 12345;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 17) - 8;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const r = Math.hypot(x - 450, y - 450);
+      const base = r < 90 ? 40 : r < 380 ? 170 - r / 8 : 60 + y / 30;
+      const v = Math.max(0, Math.min(255, Math.round(base + noise())));
+      pixels.fill(v, (y * size + x) * 3, (y * size + x) * 3 + 3);
+    }
+  }
+  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+class ServerProcess {
+  private stderr = '';
+
+  private constructor(
+    readonly url: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
+  }
+
+  static async start(flags: Record<string, string | number>): Promise<ServerProcess> {
+    const port = await freePort();
+    const args = ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+    for (const [flag, value] of Object.entries(flags)) args.push(`--${flag}`, String(value));
+    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    const server = new ServerProcess(`http://127.0.0.1:${port}`, child);
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`kensa serve exited with code ${child.exitCode}:\n${server.stderr}`);
+      const ready = await fetch(`${server.url}/readyz`).then((r) => r.ok, () => false);
+      if (ready) return server;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`kensa serve did not become ready:\n${server.stderr}`);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGTERM');
+    });
+  }
+}
+
+/** Latencies of /healthz, probed every 50 ms until `stop`. */
+function probeHealth(url: string) {
+  const latencies: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    latencies.sort((a, b) => a - b);
+    return latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? NaN;
+  };
+}
+
+/** What every request posts. */
+interface Load {
+  product: string;
+  key: string;
+  image: Buffer;
+}
+
+async function drive(server: ServerProcess, label: string, load: Load, connections: number, duration: number, overallRate?: number): Promise<RunResult> {
+  const stopProbe = probeHealth(server.url);
+  const result = await autocannon({
+    url: `${server.url}/api/v1/inspect?product=${encodeURIComponent(load.product)}`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${load.key}`, 'content-type': 'application/octet-stream' },
+    body: load.image,
+    connections,
+    duration,
+    ...(overallRate ? { overallRate } : {}),
+    // latency of answered inspections only: refusals are fast and would flatter the percentiles
+    excludeErrorStats: true,
+  });
+  const healthP99Ms = await stopProbe();
+  return {
+    label,
+    connections,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    imagesPerSecond: result['2xx'] / result.duration,
+    refused: result.non2xx,
+    errors: result.errors,
+    healthP99Ms,
+  };
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .option('--model <dir>', 'model package to serve (default: a fixture model)')
+    .option('--image <file>', 'image to post (default: a synthetic 900x900 PNG)')
+    .option('--duration <s>', 'seconds per run', (v) => Number(v), 5)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads of the server (default: its own default)', (v) => Number(v))
+    .option('--inference-thread <where>', 'worker or main', 'worker')
+    .option('--compare-threads', 'also run 1/4/16 with the other --inference-thread and print both')
+    .option('--json', 'print the result as JSON (last line)')
+    .parse();
+  const options = program.opts<Options>();
+
+  const root = await mkdtemp(path.join(os.tmpdir(), 'kensa-bench-'));
+  try {
+    const modelsDir = path.join(root, 'models');
+    let modelLine: string;
+    let product = 'widget';
+    if (options.model) {
+      const pkg = await readModelPackage(path.resolve(options.model));
+      const { version, method, backbone, input } = pkg.manifest;
+      await cp(pkg.dir, path.join(modelsDir, pkg.manifest.product, version), { recursive: true });
+      product = pkg.manifest.product;
+      modelLine = `model: ${pkg.dir} (${pkg.manifest.product}/${version}, ${method}, backbone ${backbone.name}, input ${input.policy} ${input.size})`;
+    } else {
+      await writeFixtureModel(modelsDir, { input: { ...FIXTURE_INPUT, size: 224 } });
+      modelLine = 'model: FIXTURE (3x3 mean of |grey - 0.5| at 224x224, not a trained model: measures the server, not a network); pass --model DIR for a real one';
+    }
+    const image = options.image ? await readFile(options.image) : await syntheticImage();
+    const imageInfo = await sharp(image).metadata();
+
+    const dataDir = path.join(root, 'data');
+    const db = openDatabase(databasePath(dataDir));
+    const load: Load = { product, key: new ApiKeyStore(db).create('camera', 'bench').key, image };
+    db.close();
+
+    const loadBefore = os.loadavg();
+    const base = { 'models-dir': modelsDir, 'data-dir': dataDir, ...(options.threads ? { threads: options.threads } : {}) };
+    const modes = options.compareThreads ? (['worker', 'main'] as const) : [options.inferenceThread];
+    const runs: RunResult[] = [];
+    for (const mode of modes) {
+      const server = await ServerProcess.start({ ...base, 'inference-thread': mode });
+      try {
+        await drive(server, 'warm-up', load, 4, 2);
+        for (const connections of CONCURRENCY) runs.push(await drive(server, mode, load, connections, options.duration));
+      } finally {
+        await server.stop();
+      }
+    }
+    const offered = Math.round(2 * Math.max(...runs.map((r) => r.imagesPerSecond)));
+    const overload: RunResult[] = [];
+    for (const [label, queue] of [
+      [`2x load, queue ${OVERLOAD_QUEUE}`, OVERLOAD_QUEUE],
+      ['2x load, unbounded', 1_000_000],
+    ] as const) {
+      const server = await ServerProcess.start({ ...base, 'inference-thread': options.inferenceThread, 'max-queue': queue });
+      try {
+        await drive(server, 'warm-up', load, 4, 1);
+        overload.push(await drive(server, label, load, OVERLOAD_CONCURRENCY, options.duration, offered));
+      } finally {
+        await server.stop();
+      }
+    }
+    const loadAfter = os.loadavg();
+
+    const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+    console.log(modelLine);
+    console.log(`image: ${imageInfo.width}x${imageInfo.height} ${imageInfo.format}, ${(image.length / 1024).toFixed(0)} KiB`);
+    console.log(`machine: ${os.availableParallelism()} cores, load average ${loadBefore.map(fmt).join(' ')} before, ${loadAfter.map(fmt).join(' ')} after`);
+    console.log(`overload: ${offered} images/s offered on ${OVERLOAD_CONCURRENCY} connections; latencies are of answered inspections`);
+    console.log('');
+    console.log('run                       conns   p50 ms   p99 ms   images/s   refused  errors  /healthz p99 ms');
+    for (const r of [...runs, ...overload]) {
+      console.log(
+        `${r.label.padEnd(25)} ${String(r.connections).padStart(5)} ${fmt(r.p50Ms).padStart(8)} ${fmt(r.p99Ms).padStart(8)} ${fmt(r.imagesPerSecond).padStart(10)} ${String(r.refused).padStart(9)} ${String(r.errors).padStart(7)} ${fmt(r.healthP99Ms).padStart(16)}`,
+      );
+    }
+    const primary = runs.filter((r) => r.label === options.inferenceThread);
+    const single = primary.find((r) => r.connections === 1)!;
+    const summary = {
+      p50Ms: Number(single.p50Ms.toFixed(2)),
+      p99Ms: Number(single.p99Ms.toFixed(2)),
+      imagesPerSecond: Number(Math.max(...primary.map((r) => r.imagesPerSecond)).toFixed(1)),
+    };
+    if (options.json) console.log(JSON.stringify(summary));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,47 @@
+/** The Express application: request ids and logs, metrics, the routes, and problem+json errors. */
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { ServerContext } from './context.js';
+import { createHttpLogger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
+import { problems, sendProblem, toProblem } from './problem.js';
+import { mountRoute, type RouteSpec } from './route.js';
+
+export function createApp(context: ServerContext, routes: readonly RouteSpec[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(createHttpLogger(context.logger));
+  app.use(requestMetrics(context.metrics));
+  const router = express.Router();
+  for (const route of routes) mountRoute(router, route, context.keys);
+  app.use(router);
+  app.use((req, _res, next) => next(problems.notFound(`There is no endpoint ${req.method} ${req.path}; the API is described at /api/v1/openapi.json.`)));
+  app.use(errorHandler(context.config.maxUploadBytes));
+  return app;
+}
+
+function requestMetrics(metrics: ServerMetrics): RequestHandler {
+  return (req, res, next) => {
+    const stop = metrics.requestDuration.startTimer();
+    res.once('finish', () => {
+      // The route pattern, not the URL: ids in URLs would make a label per inspection.
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      stop({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+function errorHandler(uploadLimit: number): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const problem = toProblem(error, uploadLimit);
+    // pino-http logs res.err with its stack: the one place an unexpected error is explained.
+    if (problem.code === 'internal') res.err = error instanceof Error ? error : new Error(String(error));
+    res.locals.problem = { code: problem.code, detail: problem.detail };
+    if (res.headersSent) {
+      // Too late for a problem document (a file was half sent): end the response.
+      res.end();
+      return;
+    }
+    sendProblem(res, problem, req.path, String(req.id));
+  };
+}

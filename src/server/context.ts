@@ -1,0 +1,35 @@
+/** Everything the route handlers use, built once by the server. */
+import type { Logger } from 'pino';
+import type { ApiKeyStore } from '../store/api-keys.js';
+import type { AuditLog } from '../store/audit-log.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { Db } from '../store/database.js';
+import type { InspectionStore } from '../store/inspections.js';
+import type { ModelRegistryStore } from '../store/model-registry.js';
+import type { ReviewStore } from '../store/reviews.js';
+import type { ActiveModels } from './active-models.js';
+import type { ServerConfig } from './config.js';
+import type { InspectionService } from './inspection-service.js';
+import type { ServerMetrics } from './metrics.js';
+import type { RenderCache } from './render-cache.js';
+import type { UploadReader } from './upload.js';
+
+export interface ServerContext {
+  config: ServerConfig;
+  version: string;
+  logger: Logger;
+  db: Db;
+  keys: ApiKeyStore;
+  registry: ModelRegistryStore;
+  inspections: InspectionStore;
+  reviews: ReviewStore;
+  audit: AuditLog;
+  blobs: BlobStore;
+  models: ActiveModels;
+  service: InspectionService;
+  renders: RenderCache;
+  metrics: ServerMetrics;
+  readUpload: UploadReader;
+  /** Set when shutdown begins: readiness fails and new inspections are refused. */
+  lifecycle: { draining: boolean };
+}

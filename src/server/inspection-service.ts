@@ -1,0 +1,121 @@
+/**
+ * One inspection, from upload to a committed row: lease the product's active model, pass the
+ * admission gate, read the upload, decode to the model's input, run in a micro-batch, store the
+ * original image and the normalized map (the image is written while the batch runs), and insert
+ * the row. The answer waits for the commit, so an answered inspection is logged; it never waits
+ * for a PNG. The gate comes before the upload is read: under overload a refusal costs no parsing
+ * and no buffering of an image that would only be dropped.
+ */
+import { decodeImage } from '../image/decode.js';
+import type { BlobLease, BlobStore } from '../store/blob-store.js';
+import { newId } from '../store/ids.js';
+import type { ClientInfo, InspectionRecord, InspectionStore, NewInspection } from '../store/inspections.js';
+import { encodeMap } from '../store/map-file.js';
+import type { ActiveModels, ServingModel } from './active-models.js';
+import type { AdmissionGate } from './admission.js';
+import type { MicroBatcher } from './inference/batcher.js';
+import type { ServerMetrics } from './metrics.js';
+import { problems } from './problem.js';
+
+export interface InspectRequest {
+  productId: string;
+  line: string | null;
+  camera: string | null;
+  /** Reads the image; called once admitted. */
+  upload(): Promise<Uint8Array>;
+  client: ClientInfo;
+}
+
+export interface Dependencies {
+  models: ActiveModels;
+  admission: AdmissionGate;
+  batcher: MicroBatcher<ServingModel>;
+  blobs: BlobStore;
+  inspections: InspectionStore;
+  metrics: ServerMetrics;
+  maxPixels: number;
+}
+
+export class InspectionService {
+  constructor(private readonly deps: Dependencies) {}
+
+  async inspect(request: InspectRequest): Promise<InspectionRecord> {
+    const started = performance.now();
+    const createdMs = Date.now();
+    const { models, admission, metrics } = this.deps;
+    const model = models.acquire(request.productId);
+    try {
+      if (!admission.tryEnter()) {
+        metrics.refused.inc();
+        throw problems.overloaded(admission.retryAfterSeconds());
+      }
+      try {
+        return await this.run(model, request, started, createdMs);
+      } finally {
+        admission.leave();
+      }
+    } finally {
+      models.release(model);
+    }
+  }
+
+  private async run(model: ServingModel, request: InspectRequest, started: number, createdMs: number): Promise<InspectionRecord> {
+    const { batcher, blobs, inspections, metrics, maxPixels } = this.deps;
+    const { manifest } = model.record;
+    const bytes = await request.upload();
+    const received = performance.now();
+    const decoded = await decodeImage(bytes, manifest.input, { maxPixels });
+    const decodedAt = performance.now();
+
+    const storingImage = blobs.put(bytes);
+    let outcome;
+    try {
+      outcome = await batcher.submit(model, decoded);
+    } catch (error) {
+      await storingImage.then((lease) => lease.release(), () => undefined);
+      throw error;
+    }
+
+    const storeStarted = performance.now();
+    const leases: BlobLease[] = [];
+    try {
+      const image = await storingImage;
+      leases.push(image);
+      const map = await blobs.put(encodeMap(outcome.verdict.map));
+      leases.push(map);
+      const { verdict } = outcome;
+      const finished = performance.now();
+      const inspection: NewInspection = {
+        id: newId(createdMs),
+        createdMs,
+        productId: request.productId,
+        line: request.line,
+        camera: request.camera,
+        modelVersionId: model.record.id,
+        decision: verdict.decision,
+        score: verdict.score,
+        rawScore: verdict.rawScore,
+        threshold: verdict.threshold,
+        regions: verdict.regions,
+        image: { sha256: image.sha256, format: decoded.original.format, width: decoded.original.width, height: decoded.original.height, bytes: bytes.length },
+        map: { width: verdict.map.width, height: verdict.map.height },
+        timings: {
+          receiveMs: round(received - started),
+          decodeMs: round(decodedAt - received),
+          queueMs: round(outcome.queueMs),
+          inferenceMs: round(outcome.inferenceMs),
+          storeMs: round(finished - storeStarted),
+          totalMs: round(finished - started),
+        },
+        client: request.client,
+      };
+      inspections.insert(inspection, { image, map });
+      metrics.decisions.inc({ product: request.productId, model_version: model.record.version, decision: verdict.decision });
+      return { ...inspection, modelVersion: model.record.version, imageBlob: image.sha256, mapBlob: map.sha256, reviewState: 'unreviewed' };
+    } finally {
+      for (const lease of leases) lease.release();
+    }
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

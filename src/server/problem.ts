@@ -1,0 +1,139 @@
+/**
+ * Errors as application/problem+json (RFC 9457): a fixed `title` per kind of problem that a person
+ * understands, a `detail` about this request, and the request id to find it in the logs. Every
+ * error a handler throws becomes one of these; anything unexpected becomes a 500 whose detail
+ * reveals nothing internal (the log has the stack).
+ */
+import type { Response } from 'express';
+import { MulterError } from 'multer';
+import { z } from 'zod';
+import { isImageError, type ImageErrorCode } from '../image/errors.js';
+import { InvalidCursorError } from '../store/cursor.js';
+
+export const ProblemSchema = z.object({
+  type: z.string().describe('a URI naming the kind of problem'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().optional().describe('the request path'),
+  requestId: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('invalid fields, for validation problems'),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: { headers?: Record<string, string>; errors?: Problem['errors'] } = {},
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+const IMAGE_STATUS: Record<ImageErrorCode, number> = {
+  empty: 400,
+  truncated: 422,
+  corrupt: 422,
+  'unsupported-format': 415,
+  // a decompression bomb: the payload is too large once decoded
+  'too-many-pixels': 413,
+};
+
+export const problems = {
+  validation: (error: z.ZodError, where: string) =>
+    new HttpProblem(400, 'invalid-request', 'The request is invalid', `Invalid ${where}: ${error.issues.map(describeIssue).join('; ')}.`, {
+      errors: error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })),
+    }),
+  notFound: (what: string) => new HttpProblem(404, 'not-found', 'Not found', what),
+  unknownProduct: (product: string, known: string[]) =>
+    new HttpProblem(404, 'unknown-product', 'Unknown product', `There is no product "${product}". Known products: ${known.length ? known.join(', ') : 'none yet'}.`),
+  noActiveModel: (product: string) =>
+    new HttpProblem(
+      409,
+      'no-active-model',
+      'The product has no active model',
+      `Product "${product}" has no active model version; an admin can activate one with POST /api/v1/models/${product}/<version>/activate.`,
+    ),
+  modelUnavailable: (product: string, reason: string) =>
+    new HttpProblem(503, 'model-unavailable', "The product's model is not available", `The active model of "${product}" could not be loaded: ${reason}`),
+  overloaded: (retryAfterSeconds: number) =>
+    new HttpProblem(503, 'overloaded', 'The server is overloaded', `Too many inspections are in progress; retry in ${retryAfterSeconds} s.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  shuttingDown: () =>
+    new HttpProblem(503, 'shutting-down', 'The server is shutting down', 'The server is stopping and takes no new inspections; retry against another instance or after the restart.', {
+      headers: { 'Retry-After': '5' },
+    }),
+  noImage: () =>
+    new HttpProblem(400, 'no-image', 'No image was sent', 'Send the image as multipart/form-data in the field "image", or as the request body with Content-Type image/* or application/octet-stream.'),
+  tooLarge: (limit: number) =>
+    new HttpProblem(413, 'too-large', 'The upload is too large', `The upload is larger than the limit of ${formatBytes(limit)}.`),
+  unsupportedMediaType: (type: string) =>
+    new HttpProblem(
+      415,
+      'unsupported-media-type',
+      'Unsupported content type',
+      `Content-Type "${type}" is not accepted here: send multipart/form-data with the field "image", or the image bytes as image/* or application/octet-stream.`,
+    ),
+  filesRemoved: (what: string) =>
+    new HttpProblem(410, 'files-removed', 'The file was removed by the retention policy', `The ${what} of this inspection is no longer stored; the inspection record is kept.`),
+};
+
+/** Any thrown value as a problem. `uploadLimit` words the size problems of upload parsers. */
+export function toProblem(error: unknown, uploadLimit: number): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (isImageError(error)) return new HttpProblem(IMAGE_STATUS[error.code], error.code, error.title, error.message);
+  if (error instanceof InvalidCursorError) return new HttpProblem(400, 'invalid-cursor', 'The cursor is invalid', error.message);
+  if (error instanceof MulterError) return multerProblem(error, uploadLimit);
+  const parser = error as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
+  if (typeof parser.type === 'string' && typeof parser.status === 'number') {
+    // body-parser: entity.too.large, entity.parse.failed, request.aborted, encoding.unsupported, ...
+    if (parser.type === 'entity.too.large') return problems.tooLarge(typeof parser.limit === 'number' ? parser.limit : uploadLimit);
+    if (parser.type === 'entity.parse.failed') return new HttpProblem(400, 'malformed-json', 'The JSON body is malformed', String(parser.message));
+    if (parser.status < 500 && parser.expose) return new HttpProblem(parser.status, parser.type, 'The request body could not be read', String(parser.message));
+  }
+  if (error instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(error.message)) {
+    return new HttpProblem(400, 'malformed-multipart', 'The multipart body is malformed', `The multipart/form-data body could not be parsed (${error.message}).`);
+  }
+  return new HttpProblem(500, 'internal', 'Internal server error', 'The server failed to handle this request; the log has details under this request id.');
+}
+
+function multerProblem(error: MulterError, uploadLimit: number): HttpProblem {
+  switch (error.code) {
+    case 'LIMIT_FILE_SIZE':
+      return problems.tooLarge(uploadLimit);
+    case 'LIMIT_UNEXPECTED_FILE':
+      return new HttpProblem(400, 'unexpected-field', 'Unexpected file field', `The form has a file in field "${error.field ?? ''}"; send exactly one image, in the field "image".`);
+    default:
+      return new HttpProblem(400, 'malformed-multipart', 'The multipart body is not acceptable', `${error.message} (${error.code}).`);
+  }
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, instance: string, requestId: string | undefined): void {
+  const body: Problem = {
+    type: `urn:kensa:problem:${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    instance,
+    requestId,
+    errors: problem.extra.errors,
+  };
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
+  if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="kensa"');
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) ? 1 : 0)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(bytes % 1024 ? 1 : 0)} KiB`;
+  return `${bytes} bytes`;
+}

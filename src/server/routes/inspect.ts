@@ -1,0 +1,50 @@
+/** POST /api/v1/inspect: the camera's endpoint. */
+import type { ServerContext } from '../context.js';
+import { inspectionJson } from '../inspection-json.js';
+import { problems } from '../problem.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { InspectionSchema, InspectQuery } from '../schemas.js';
+
+export function inspectRoutes(context: ServerContext): RouteSpec[] {
+  const { service, readUpload, lifecycle } = context;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/inspect',
+      operationId: 'inspect',
+      summary: 'Inspect one image: OK or NG, a score, defect regions, links to heatmaps',
+      tag: 'inspection',
+      access: { roles: ['camera'] },
+      query: InspectQuery,
+      upload: {
+        description: 'The image (PNG, JPEG, TIFF, WebP or BMP): a multipart form with the field "image", or the bytes as the body.',
+        contentTypes: ['multipart/form-data', 'image/png', 'image/jpeg', 'image/tiff', 'image/webp', 'image/bmp', 'application/octet-stream'],
+      },
+      responses: {
+        200: { description: 'The inspection, logged', schema: InspectionSchema },
+        404: { description: 'Unknown product' },
+        409: { description: 'The product has no active model' },
+        413: { description: 'The upload or the image is too large (decompression bomb)' },
+        415: { description: 'Unsupported content type or image format' },
+        422: { description: 'The image is truncated or corrupt' },
+        503: { description: 'Overloaded (with Retry-After), shutting down, or the model is unavailable' },
+      },
+      async handle({ req, res, query, apiKey }) {
+        if (lifecycle.draining) throw problems.shuttingDown();
+        const record = await service.inspect({
+          productId: query.product,
+          line: query.line ?? null,
+          camera: query.camera ?? null,
+          upload: () => readUpload(req, res),
+          client: {
+            apiKeyId: apiKey?.id ?? null,
+            address: req.socket.remoteAddress ?? null,
+            userAgent: req.get('user-agent') ?? null,
+            requestId: String(req.id),
+          },
+        });
+        return inspectionJson(record);
+      },
+    }),
+  ];
+}

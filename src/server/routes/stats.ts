@@ -1,0 +1,56 @@
+/** GET /api/v1/stats and the audit log. */
+import { inspectionStats } from '../../store/stats.js';
+import type { ServerContext } from '../context.js';
+import { HttpProblem } from '../problem.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { AuditListSchema, AuditQuery, STATS_BUCKETS, StatsQuery, StatsSchema } from '../schemas.js';
+
+/** More buckets than this is a query for an export, not for a chart. */
+const MAX_BUCKETS = 5000;
+
+export function statsRoutes(context: ServerContext): RouteSpec[] {
+  const { db, audit } = context;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/stats',
+      operationId: 'stats',
+      summary: 'NG rate, score histogram, review outcomes and latency per product, line and time bucket',
+      tag: 'qa',
+      access: { roles: ['qa'] },
+      query: StatsQuery,
+      responses: { 200: { description: 'Statistics', schema: StatsSchema } },
+      handle({ query }) {
+        const bucketMs = STATS_BUCKETS[query.bucket];
+        const toMs = query.to ? Date.parse(query.to) : Date.now();
+        const fromMs = query.from ? Date.parse(query.from) : toMs - 86_400_000;
+        if (fromMs >= toMs) throw new HttpProblem(400, 'invalid-range', 'The time range is empty', '`from` must be before `to`.');
+        if ((toMs - fromMs) / bucketMs > MAX_BUCKETS) {
+          throw new HttpProblem(400, 'too-many-buckets', 'The time range has too many buckets', `Use a larger bucket: at most ${MAX_BUCKETS} buckets per query.`);
+        }
+        const buckets = inspectionStats(db, { product: query.product, line: query.line, camera: query.camera, fromMs, toMs }, bucketMs);
+        return {
+          from: new Date(fromMs).toISOString(),
+          to: new Date(toMs).toISOString(),
+          bucket: query.bucket,
+          buckets: buckets.map(({ startMs, ...rest }) => ({ ...rest, start: new Date(startMs).toISOString() })),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/audit',
+      operationId: 'auditLog',
+      summary: 'Administrative actions, newest first',
+      tag: 'admin',
+      access: 'admin',
+      query: AuditQuery,
+      responses: { 200: { description: 'Audit entries', schema: AuditListSchema } },
+      handle({ query }) {
+        return {
+          items: audit.list(query.limit, query.before ?? null).map(({ atMs, ...entry }) => ({ ...entry, at: new Date(atMs).toISOString() })),
+        };
+      },
+    }),
+  ];
+}

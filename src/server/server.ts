@@ -1,0 +1,178 @@
+/**
+ * The inspection server: opens the database, registers the model packages on disk, loads each
+ * product's active model into the inference worker, and serves the API. `close` shuts down
+ * gracefully: no new connections or inspections, in-flight requests finish, then the worker and
+ * SQLite are closed.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ApiKeyStore } from '../store/api-keys.js';
+import { AuditLog } from '../store/audit-log.js';
+import { BlobStore } from '../store/blob-store.js';
+import { databasePath, openDatabase } from '../store/database.js';
+import { InspectionStore } from '../store/inspections.js';
+import { ModelRegistryStore } from '../store/model-registry.js';
+import { ReviewStore } from '../store/reviews.js';
+import { ActiveModels, type ServingModel } from './active-models.js';
+import { AdmissionGate } from './admission.js';
+import { createApp } from './app.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { MicroBatcher } from './inference/batcher.js';
+import { ModelHost, type InferenceExecutor } from './inference/executor.js';
+import { WorkerExecutor } from './inference/worker-executor.js';
+import { InspectionService } from './inspection-service.js';
+import { createLogger } from './logger.js';
+import { ServerMetrics } from './metrics.js';
+import { discoverModelPackages } from './model-discovery.js';
+import { RenderCache } from './render-cache.js';
+import { RetentionSchedule } from './retention-schedule.js';
+import type { RouteSpec } from './route.js';
+import { inspectRoutes } from './routes/inspect.js';
+import { inspectionRoutes } from './routes/inspections.js';
+import { modelRoutes } from './routes/models.js';
+import { statsRoutes } from './routes/stats.js';
+import { systemRoutes } from './routes/system.js';
+import { createUploadReader } from './upload.js';
+
+export interface StartOptions {
+  /** Default: JSON on stdout at the configured level. */
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  /** http://host:port, with a connectable host when listening on all interfaces. */
+  url: string;
+  port: number;
+  config: ServerConfig;
+  logger: Logger;
+  /** The admin key created because the database had no keys (first start), else null. */
+  bootstrapKey: string | null;
+  close(): Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(databasePath(config.dataDir));
+  const keys = new ApiKeyStore(db);
+  const registry = new ModelRegistryStore(db);
+  const audit = new AuditLog(db);
+  const blobs = new BlobStore(config.dataDir);
+
+  const bootstrapKey = keys.count() === 0 ? keys.create('admin', 'first admin key (created on first start)').key : null;
+
+  const discovery = await discoverModelPackages(config.modelsDir);
+  for (const problem of discovery.problems) logger.warn({ problem }, 'skipped a model package');
+  for (const pkg of discovery.packages) registry.registerPackage(pkg);
+
+  const session = { device: config.device, threads: config.threads };
+  const executor: InferenceExecutor =
+    config.inferenceThread === 'worker' ? new WorkerExecutor(session, (reason) => logger.error({ err: reason }, 'inference worker restarted')) : new ModelHost(session);
+  const models = new ActiveModels({ db, executor, registry, audit, logger });
+  let httpServer: Server | null = null;
+  let retention: RetentionSchedule | null = null;
+  try {
+    await models.start();
+
+    const admission = new AdmissionGate(config.maxQueue);
+    const metrics = new ServerMetrics(() => admission.depth);
+    const batcher = new MicroBatcher<ServingModel>(
+      executor,
+      { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, minRegionArea: config.minRegionArea },
+      ({ model, size, runMs }) => {
+        metrics.batchSize.observe(size);
+        metrics.inferenceDuration.observe({ product: model.record.productId, model_version: model.record.version }, runMs / 1000);
+      },
+    );
+    const inspections = new InspectionStore(db);
+    const maxPixels = Math.round(config.maxMegapixels * 1e6);
+    const context: ServerContext = {
+      config,
+      version: VERSION,
+      logger,
+      db,
+      keys,
+      registry,
+      inspections,
+      reviews: new ReviewStore(db),
+      audit,
+      blobs,
+      models,
+      service: new InspectionService({ models, admission, batcher, blobs, inspections, metrics, maxPixels }),
+      renders: new RenderCache(blobs, maxPixels),
+      metrics,
+      readUpload: createUploadReader(config.maxUploadBytes),
+      lifecycle: { draining: false },
+    };
+    const routes: RouteSpec[] = [];
+    routes.push(...inspectRoutes(context), ...inspectionRoutes(context), ...modelRoutes(context), ...statsRoutes(context), ...systemRoutes(context, () => routes));
+
+    httpServer = createServer(createApp(context, routes));
+    await listen(httpServer, config.port, config.host);
+    const port = (httpServer.address() as AddressInfo).port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+    retention = new RetentionSchedule(db, blobs, { maxAgeMs: config.retentionMaxAgeDays * 86_400_000, maxBytes: config.retentionMaxBytes }, logger);
+    retention.start(config.retentionIntervalMinutes * 60_000);
+    logger.info({ url, products: models.status() }, 'kensa is serving');
+
+    const server = httpServer;
+    const schedule = retention;
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      port,
+      config,
+      logger,
+      bootstrapKey,
+      close: () =>
+        (closing ??= (async () => {
+          context.lifecycle.draining = true;
+          logger.info('shutting down: finishing in-flight requests');
+          await drain(server, config.shutdownTimeoutMs);
+          await schedule.stop();
+          await executor.close();
+          db.close();
+          logger.info('shut down');
+        })()),
+    };
+  } catch (error) {
+    httpServer?.close();
+    await retention?.stop();
+    await executor.close();
+    db.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Stop accepting connections and wait until every open one is done. Idle keep-alive connections
+ * are closed as soon as they are idle; after `timeoutMs` the rest are cut.
+ */
+function drain(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

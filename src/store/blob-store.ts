@@ -1,0 +1,189 @@
+/**
+ * Content-addressed files under the data directory: <dir>/blobs/<2 hex>/<sha256>, plus files
+ * derived from a blob (rendered heatmaps) under <dir>/derived/<sha256>/, deleted with it. Names
+ * come from hashes this process computed, never from a client: `pathOf` accepts nothing else.
+ *
+ * The SQLite `blobs` table says which files are wanted; this class only writes and deletes them.
+ * Two rules keep a row from ever pointing at a missing file while inspections are written and
+ * retention deletes at the same time:
+ * - a writer pins a hash from before it writes the file until its row is committed, and a pinned
+ *   file is never deleted;
+ * - writing and deleting the same hash are serialized, and a delete re-checks the pin and the
+ *   database just before it unlinks.
+ * Files are written to a temporary name and renamed, so a crash never leaves half a file under a
+ * hash's name.
+ */
+import { webcrypto } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+const TEMP_MARK = '.tmp-';
+
+/** A stored blob, pinned until `release` (call it once its row is committed, or on failure). */
+export interface BlobLease {
+  sha256: string;
+  bytes: number;
+  release(): void;
+}
+
+export class BlobStore {
+  private readonly pins = new Map<string, number>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private tempCounter = 0;
+
+  constructor(readonly dir: string) {}
+
+  /** SHA-256 as hex, computed on the libuv pool (WebCrypto) rather than on the event loop. */
+  static async sha256(bytes: Uint8Array): Promise<string> {
+    return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+  }
+
+  pathOf(sha256: string): string {
+    checkHash(sha256);
+    return path.join(this.dir, 'blobs', sha256.slice(0, 2), sha256);
+  }
+
+  /** A directory for files computed from the blob; removed together with the blob. */
+  derivedDir(sha256: string): string {
+    checkHash(sha256);
+    return path.join(this.dir, 'derived', sha256);
+  }
+
+  isPinned(sha256: string): boolean {
+    return this.pins.has(sha256);
+  }
+
+  async put(bytes: Uint8Array): Promise<BlobLease> {
+    const sha256 = await BlobStore.sha256(bytes);
+    this.pin(sha256);
+    try {
+      await this.locked(sha256, async () => {
+        const file = this.pathOf(sha256);
+        if (await exists(file)) return;
+        await mkdir(path.dirname(file), { recursive: true });
+        const temp = `${file}${TEMP_MARK}${process.pid}-${this.tempCounter++}`;
+        await writeFile(temp, bytes);
+        await rename(temp, file);
+      });
+    } catch (error) {
+      this.unpin(sha256);
+      throw error;
+    }
+    let released = false;
+    return {
+      sha256,
+      bytes: bytes.length,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.unpin(sha256);
+      },
+    };
+  }
+
+  /** The blob's bytes, or null when it is not on disk (removed by retention). */
+  async read(sha256: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.pathOf(sha256));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Delete a blob and its derived files unless it is pinned or `stillWanted()` (asked at the last
+   * moment, under the hash's lock) says the database points to it again. True when deleted.
+   */
+  remove(sha256: string, stillWanted: () => boolean): Promise<boolean> {
+    return this.locked(sha256, async () => {
+      if (this.isPinned(sha256) || stillWanted()) return false;
+      await rm(this.pathOf(sha256), { force: true });
+      await rm(this.derivedDir(sha256), { recursive: true, force: true });
+      return true;
+    });
+  }
+
+  /**
+   * Delete what no row wants: blob files and derived directories whose hash `isWanted` rejects
+   * (left by a crash between writing a file and committing its row, or by an interrupted
+   * retention pass), and temporary files older than `tempGraceMs`. Returns the number deleted.
+   */
+  async sweepOrphans(isWanted: (sha256: string) => boolean, tempGraceMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const shard of await listDir(path.join(this.dir, 'blobs'))) {
+      const shardDir = path.join(this.dir, 'blobs', shard);
+      for (const name of await listDir(shardDir)) {
+        if (name.includes(TEMP_MARK)) {
+          const file = path.join(shardDir, name);
+          const info = await stat(file).catch(() => null);
+          if (info && now - info.mtimeMs > tempGraceMs) {
+            await rm(file, { force: true });
+            removed++;
+          }
+        } else if (SHA256_PATTERN.test(name) && !isWanted(name)) {
+          if (await this.remove(name, () => isWanted(name))) removed++;
+        }
+      }
+    }
+    for (const name of await listDir(path.join(this.dir, 'derived'))) {
+      if (!SHA256_PATTERN.test(name) || isWanted(name)) continue;
+      const deleted = await this.locked(name, async () => {
+        if (this.isPinned(name) || isWanted(name)) return false;
+        await rm(this.derivedDir(name), { recursive: true, force: true });
+        return true;
+      });
+      if (deleted) removed++;
+    }
+    return removed;
+  }
+
+  private pin(sha256: string): void {
+    this.pins.set(sha256, (this.pins.get(sha256) ?? 0) + 1);
+  }
+
+  private unpin(sha256: string): void {
+    const count = (this.pins.get(sha256) ?? 0) - 1;
+    if (count > 0) this.pins.set(sha256, count);
+    else this.pins.delete(sha256);
+  }
+
+  /** Runs `task` after every earlier task on the same hash has finished. */
+  private locked<T>(sha256: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(sha256) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(sha256, tail);
+    void tail.then(() => {
+      if (this.locks.get(sha256) === tail) this.locks.delete(sha256);
+    });
+    return run;
+  }
+}
+
+function checkHash(sha256: string): void {
+  if (!SHA256_PATTERN.test(sha256)) throw new Error(`not a sha256 hex digest: ${JSON.stringify(sha256)}`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}

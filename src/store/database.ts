@@ -1,0 +1,56 @@
+/**
+ * The kensa SQLite database (better-sqlite3): opened with WAL (readers never block the writer,
+ * and a commit is one sequential append), a busy timeout (the CLI may write while the server
+ * runs), foreign keys on, and migrated to the latest schema before anything else touches it.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const DATABASE_FILE = 'kensa.db';
+
+export function databasePath(dataDir: string): string {
+  return path.join(dataDir, DATABASE_FILE);
+}
+
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives a crash of the process; only a power loss can take
+    // back the last transactions, never corrupt the database.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: Db, migrations: readonly Migration[]): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  for (const migration of migrations) {
+    // The version is read inside the write transaction: two processes opening a new database at
+    // once apply each migration exactly once.
+    db.transaction(() => {
+      const current = schemaVersion(db);
+      if (current > latest) {
+        throw new Error(`${db.name} has schema version ${current}, newer than this kensa knows (${latest}); upgrade kensa`);
+      }
+      if (migration.version <= current) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The inspection log: one row per accepted inspection, written once, in the same transaction as
+ * the references to its files; and the queries behind the QA filters (keyset paging on
+ * (created_ms, id), newest first).
+ */
+import type { Decision, Region } from '../model/loaded-model.js';
+import type { BlobLease } from './blob-store.js';
+import type { CursorKey } from './cursor.js';
+import type { Db } from './database.js';
+
+export const REVIEW_VERDICTS = ['true_defect', 'false_alarm', 'missed_defect', 'ok'] as const;
+export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
+export type ReviewState = 'unreviewed' | ReviewVerdict;
+
+/** Who sent an inspection and how: for audits, never for decisions. */
+export interface ClientInfo {
+  apiKeyId: number | null;
+  address: string | null;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export interface StageTimings {
+  /** Reading the upload (after admission). */
+  receiveMs: number;
+  decodeMs: number;
+  queueMs: number;
+  inferenceMs: number;
+  storeMs: number;
+  totalMs: number;
+}
+
+export interface NewInspection {
+  id: string;
+  createdMs: number;
+  productId: string;
+  line: string | null;
+  camera: string | null;
+  modelVersionId: number;
+  decision: Decision;
+  score: number;
+  rawScore: number;
+  threshold: number;
+  regions: Region[];
+  image: { sha256: string; format: string; width: number; height: number; bytes: number };
+  map: { width: number; height: number };
+  timings: StageTimings;
+  client: ClientInfo;
+}
+
+export interface InspectionRecord extends NewInspection {
+  modelVersion: string;
+  /** Content hashes of the files still on disk; null once retention removed them. */
+  imageBlob: string | null;
+  mapBlob: string | null;
+  reviewState: ReviewState;
+}
+
+export interface InspectionFilter {
+  product?: string;
+  line?: string;
+  camera?: string;
+  decision?: Decision;
+  /** 'reviewed': any verdict. */
+  review?: ReviewState | 'reviewed';
+  minScore?: number;
+  maxScore?: number;
+  fromMs?: number;
+  /** Exclusive. */
+  toMs?: number;
+}
+
+export interface InspectionPage {
+  items: InspectionRecord[];
+  /** The key of the last item when more may follow. */
+  next: CursorKey | null;
+}
+
+interface Row {
+  id: string;
+  created_ms: number;
+  product_id: string;
+  line: string | null;
+  camera: string | null;
+  model_version_id: number;
+  model_version: string;
+  decision: Decision;
+  score: number;
+  raw_score: number;
+  threshold: number;
+  regions: string;
+  image_sha256: string;
+  image_format: string;
+  image_width: number;
+  image_height: number;
+  image_bytes: number;
+  image_blob: string | null;
+  map_blob: string | null;
+  map_width: number;
+  map_height: number;
+  timings: string;
+  client: string;
+  review_state: ReviewState;
+}
+
+const SELECT = `SELECT i.*, v.version AS model_version FROM inspections i JOIN model_versions v ON v.id = i.model_version_id`;
+
+const toRecord = (row: Row): InspectionRecord => ({
+  id: row.id,
+  createdMs: row.created_ms,
+  productId: row.product_id,
+  line: row.line,
+  camera: row.camera,
+  modelVersionId: row.model_version_id,
+  modelVersion: row.model_version,
+  decision: row.decision,
+  score: row.score,
+  rawScore: row.raw_score,
+  threshold: row.threshold,
+  regions: JSON.parse(row.regions) as Region[],
+  image: { sha256: row.image_sha256, format: row.image_format, width: row.image_width, height: row.image_height, bytes: row.image_bytes },
+  map: { width: row.map_width, height: row.map_height },
+  imageBlob: row.image_blob,
+  mapBlob: row.map_blob,
+  timings: JSON.parse(row.timings) as StageTimings,
+  client: JSON.parse(row.client) as ClientInfo,
+  reviewState: row.review_state,
+});
+
+export class InspectionStore {
+  private readonly insertRow;
+  private readonly touchBlob;
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.insertRow = db.prepare(
+      `INSERT INTO inspections (id, created_ms, product_id, line, camera, model_version_id, decision, score, raw_score, threshold,
+         regions, image_sha256, image_format, image_width, image_height, image_bytes, image_blob, map_blob, map_width, map_height,
+         timings, total_ms, client)
+       VALUES (@id, @createdMs, @productId, @line, @camera, @modelVersionId, @decision, @score, @rawScore, @threshold,
+         @regions, @imageSha, @imageFormat, @imageWidth, @imageHeight, @imageBytes, @imageBlob, @mapBlob, @mapWidth, @mapHeight,
+         @timings, @totalMs, @client)`,
+    );
+    this.touchBlob = db.prepare(
+      `INSERT INTO blobs (sha256, bytes, created_ms, last_used_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (sha256) DO UPDATE SET last_used_ms = MAX(last_used_ms, excluded.last_used_ms)`,
+    );
+    this.byId = db.prepare(`${SELECT} WHERE i.id = ?`);
+  }
+
+  /** Write the row and its file references in one transaction. The leases must still be held. */
+  insert(inspection: NewInspection, files: { image: BlobLease; map: BlobLease }): void {
+    const now = inspection.createdMs;
+    this.db.transaction(() => {
+      this.touchBlob.run(files.image.sha256, files.image.bytes, now, now);
+      this.touchBlob.run(files.map.sha256, files.map.bytes, now, now);
+      this.insertRow.run({
+        id: inspection.id,
+        createdMs: inspection.createdMs,
+        productId: inspection.productId,
+        line: inspection.line,
+        camera: inspection.camera,
+        modelVersionId: inspection.modelVersionId,
+        decision: inspection.decision,
+        score: inspection.score,
+        rawScore: inspection.rawScore,
+        threshold: inspection.threshold,
+        regions: JSON.stringify(inspection.regions),
+        imageSha: inspection.image.sha256,
+        imageFormat: inspection.image.format,
+        imageWidth: inspection.image.width,
+        imageHeight: inspection.image.height,
+        imageBytes: inspection.image.bytes,
+        imageBlob: files.image.sha256,
+        mapBlob: files.map.sha256,
+        mapWidth: inspection.map.width,
+        mapHeight: inspection.map.height,
+        timings: JSON.stringify(inspection.timings),
+        totalMs: inspection.timings.totalMs,
+        client: JSON.stringify(inspection.client),
+      });
+    })();
+  }
+
+  get(id: string): InspectionRecord | null {
+    const row = this.byId.get(id) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM inspections').get() as { n: number }).n;
+  }
+
+  list(filter: InspectionFilter, limit: number, after: CursorKey | null = null): InspectionPage {
+    const { where, params } = filterClause(filter, 'i.');
+    if (after) {
+      where.push('(i.created_ms, i.id) < (@afterMs, @afterId)');
+      params.afterMs = after.createdMs;
+      params.afterId = after.id;
+    }
+    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.created_ms DESC, i.id DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all({ ...params, limit: limit + 1 }) as Row[];
+    const items = rows.slice(0, limit).map(toRecord);
+    const last = items.at(-1);
+    return { items, next: rows.length > limit && last ? { createdMs: last.createdMs, id: last.id } : null };
+  }
+}
+
+/** SQL conditions for a filter (column names are fixed here; every value is a bound parameter). */
+export function filterClause(filter: InspectionFilter, alias = ''): { where: string[]; params: Record<string, string | number> } {
+  const where: string[] = [];
+  const params: Record<string, string | number> = {};
+  const equal = (column: string, name: string, value: string | undefined) => {
+    if (value === undefined) return;
+    where.push(`${alias}${column} = @${name}`);
+    params[name] = value;
+  };
+  equal('product_id', 'product', filter.product);
+  equal('line', 'line', filter.line);
+  equal('camera', 'camera', filter.camera);
+  equal('decision', 'decision', filter.decision);
+  if (filter.review === 'reviewed') where.push(`${alias}review_state <> 'unreviewed'`);
+  else equal('review_state', 'review', filter.review);
+  const bound = (condition: string, name: string, value: number | undefined) => {
+    if (value === undefined) return;
+    where.push(`${alias}${condition} @${name}`);
+    params[name] = value;
+  };
+  bound('score >=', 'minScore', filter.minScore);
+  bound('score <=', 'maxScore', filter.maxScore);
+  bound('created_ms >=', 'fromMs', filter.fromMs);
+  bound('created_ms <', 'toMs', filter.toMs);
+  return { where, params };
+}

@@ -1,0 +1,149 @@
+/**
+ * The SQLite schema, as an append-only list of migrations. A database records the last one it
+ * applied in `PRAGMA user_version`; each migration runs in its own transaction together with that
+ * update, so a crash leaves the database at one version or the next, never in between. Never edit
+ * a migration that has shipped: add the next one.
+ *
+ * Times are INTEGER milliseconds since the epoch (`*_ms`): they sort, compare and bucket in SQL
+ * without parsing. JSON columns hold what is only ever read whole (regions, timings, manifests).
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'products, models, inspections, reviews, training jobs, API keys, audit log',
+    sql: `
+      CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('camera', 'qa', 'admin')),
+        -- the public part of the key, safe to show in logs and listings
+        prefix TEXT NOT NULL UNIQUE,
+        -- sha256 of the whole key: keys are 192-bit random, so a fast hash is enough
+        hash TEXT NOT NULL UNIQUE,
+        created_ms INTEGER NOT NULL,
+        revoked_ms INTEGER
+      );
+
+      CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        created_ms INTEGER NOT NULL,
+        -- the active pointer: the model version that answers inspections of this product
+        active_model_id INTEGER REFERENCES model_versions(id)
+      );
+
+      CREATE TABLE model_versions (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        version TEXT NOT NULL,
+        method TEXT NOT NULL,
+        dir TEXT NOT NULL,
+        manifest TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        registered_ms INTEGER NOT NULL,
+        UNIQUE (product_id, version)
+      );
+
+      -- every change of the active pointer, in order: what rollback walks back through
+      CREATE TABLE model_activations (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        action TEXT NOT NULL CHECK (action IN ('startup', 'activate', 'rollback')),
+        actor_key_id INTEGER REFERENCES api_keys(id),
+        at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX model_activations_by_product ON model_activations (product_id, id);
+
+      -- content-addressed files under the data directory; deleting a row clears the inspections'
+      -- references to it (ON DELETE SET NULL) in the same transaction
+      CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        bytes INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        last_used_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX blobs_by_last_use ON blobs (last_used_ms);
+
+      CREATE TABLE inspections (
+        id TEXT PRIMARY KEY,
+        created_ms INTEGER NOT NULL,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        line TEXT,
+        camera TEXT,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        decision TEXT NOT NULL CHECK (decision IN ('OK', 'NG')),
+        score REAL NOT NULL,
+        raw_score REAL NOT NULL,
+        threshold REAL NOT NULL,
+        regions TEXT NOT NULL,
+        -- the image's hash is a fact kept forever; image_blob is the file, cleared by retention
+        image_sha256 TEXT NOT NULL,
+        image_format TEXT NOT NULL,
+        image_width INTEGER NOT NULL,
+        image_height INTEGER NOT NULL,
+        image_bytes INTEGER NOT NULL,
+        image_blob TEXT REFERENCES blobs(sha256) ON DELETE SET NULL,
+        map_blob TEXT REFERENCES blobs(sha256) ON DELETE SET NULL,
+        map_width INTEGER NOT NULL,
+        map_height INTEGER NOT NULL,
+        timings TEXT NOT NULL,
+        total_ms REAL NOT NULL,
+        client TEXT NOT NULL,
+        -- the latest review's verdict, kept here so the QA filters need no join
+        review_state TEXT NOT NULL DEFAULT 'unreviewed'
+          CHECK (review_state IN ('unreviewed', 'true_defect', 'false_alarm', 'missed_defect', 'ok'))
+      );
+      CREATE INDEX inspections_by_time ON inspections (created_ms, id);
+      CREATE INDEX inspections_by_product ON inspections (product_id, created_ms, id);
+      CREATE INDEX inspections_by_line ON inspections (product_id, line, created_ms);
+      CREATE INDEX inspections_by_decision ON inspections (product_id, decision, created_ms);
+      CREATE INDEX inspections_by_review ON inspections (review_state, created_ms);
+      -- foreign-key actions look inspections up by blob
+      CREATE INDEX inspections_by_image_blob ON inspections (image_blob);
+      CREATE INDEX inspections_by_map_blob ON inspections (map_blob);
+
+      CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        inspection_id TEXT NOT NULL REFERENCES inspections(id),
+        verdict TEXT NOT NULL CHECK (verdict IN ('true_defect', 'false_alarm', 'missed_defect', 'ok')),
+        note TEXT,
+        reviewer_key_id INTEGER REFERENCES api_keys(id),
+        created_ms INTEGER NOT NULL
+      );
+      CREATE INDEX reviews_by_inspection ON reviews (inspection_id, id);
+
+      CREATE TABLE training_jobs (
+        id TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        progress REAL NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 1),
+        message TEXT,
+        config TEXT NOT NULL,
+        model_version_id INTEGER REFERENCES model_versions(id),
+        error TEXT,
+        created_by_key_id INTEGER REFERENCES api_keys(id),
+        created_ms INTEGER NOT NULL,
+        started_ms INTEGER,
+        finished_ms INTEGER
+      );
+      CREATE INDEX training_jobs_by_product ON training_jobs (product_id, created_ms);
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        actor_key_id INTEGER REFERENCES api_keys(id),
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_time ON audit_log (at_ms);
+    `,
+  },
+];

@@ -1,0 +1,165 @@
+/** Retention: stored files go by age and by size, and no row ever points at a missing file. */
+import { access, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobStore } from '../../src/store/blob-store.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { newId } from '../../src/store/ids.js';
+import { InspectionStore } from '../../src/store/inspections.js';
+import { ModelRegistryStore } from '../../src/store/model-registry.js';
+import { applyRetention } from '../../src/store/retention.js';
+import { fixtureManifest } from '../helpers/fixture-model.js';
+
+const DAY = 86_400_000;
+let dir: string;
+let db: Db;
+let blobs: BlobStore;
+let inspections: InspectionStore;
+let versionId: number;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'kensa-retention-'));
+  db = openDatabase(path.join(dir, 'kensa.db'));
+  blobs = new BlobStore(dir);
+  inspections = new InspectionStore(db);
+  versionId = new ModelRegistryStore(db).registerPackage({ dir, modelPath: '', manifest: fixtureManifest() }).id;
+});
+afterEach(async () => {
+  db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** An inspection whose image has `imageBytes` bytes (content `seed`), logged at `createdMs`. */
+async function logInspection(seed: number, createdMs: number, imageBytes = 1000): Promise<string> {
+  const image = await blobs.put(Buffer.alloc(imageBytes, seed));
+  const map = await blobs.put(Buffer.from(`map ${seed}`));
+  const id = newId(createdMs);
+  inspections.insert(
+    {
+      id,
+      createdMs,
+      productId: 'widget',
+      line: null,
+      camera: null,
+      modelVersionId: versionId,
+      decision: 'OK',
+      score: 0.1,
+      rawScore: 0.01,
+      threshold: 0.25,
+      regions: [],
+      image: { sha256: image.sha256, format: 'png', width: 10, height: 10, bytes: imageBytes },
+      map: { width: 4, height: 4 },
+      timings: { receiveMs: 0, decodeMs: 1, queueMs: 0, inferenceMs: 1, storeMs: 0, totalMs: 2 },
+      client: { apiKeyId: null, address: null, userAgent: null, requestId: `r${seed}` },
+    },
+    { image, map },
+  );
+  image.release();
+  map.release();
+  return id;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Every file reference in the log points at a file on disk. */
+async function assertNoDanglingRows(): Promise<void> {
+  const refs = db.prepare('SELECT image_blob AS image, map_blob AS map FROM inspections').all() as { image: string | null; map: string | null }[];
+  for (const { image, map } of refs) {
+    for (const sha of [image, map]) if (sha) expect(await exists(blobs.pathOf(sha)), sha).toBe(true);
+  }
+}
+
+describe('applyRetention', () => {
+  it('removes files unused for longer than the maximum age and clears the rows that pointed to them', async () => {
+    const now = Date.now();
+    const old = await logInspection(1, now - 40 * DAY);
+    const recent = await logInspection(2, now - DAY);
+    const oldImage = inspections.get(old)!.image.sha256;
+    await mkdir(blobs.derivedDir(inspections.get(old)!.mapBlob!), { recursive: true });
+
+    const report = await applyRetention(db, blobs, { maxAgeMs: 30 * DAY, maxBytes: 1e12 }, now);
+    expect(report.removedBlobs).toBe(2);
+    expect(inspections.get(old)).toMatchObject({ imageBlob: null, mapBlob: null, image: { sha256: oldImage } });
+    expect(inspections.get(recent)!.imageBlob).not.toBeNull();
+    expect(await exists(blobs.pathOf(oldImage))).toBe(false);
+    expect(await readdir(path.join(dir, 'derived'))).toEqual([]);
+    expect(inspections.count()).toBe(2);
+    await assertNoDanglingRows();
+  });
+
+  it('removes the least recently used files until the rest fit the byte budget', async () => {
+    const now = Date.now();
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await logInspection(10 + i, now - (5 - i) * 1000, 1000));
+    // budget for about two inspections (image 1000 bytes + map 6 bytes each)
+    await applyRetention(db, blobs, { maxAgeMs: 365 * DAY, maxBytes: 2100 }, now);
+    const stored = ids.map((id) => inspections.get(id)!.imageBlob !== null);
+    expect(stored).toEqual([false, false, false, true, true]);
+    const total = db.prepare('SELECT SUM(bytes) FROM blobs').pluck().get() as number;
+    expect(total).toBeLessThanOrEqual(2100);
+    await assertNoDanglingRows();
+  });
+
+  it('keeps a file another, newer inspection still uses', async () => {
+    const now = Date.now();
+    const first = await logInspection(7, now - 40 * DAY);
+    const second = await logInspection(7, now); // the same image again: same blob, used recently
+    await applyRetention(db, blobs, { maxAgeMs: 30 * DAY, maxBytes: 1e12 }, now);
+    expect(inspections.get(first)!.imageBlob).toBe(inspections.get(second)!.imageBlob);
+    await assertNoDanglingRows();
+  });
+
+  it('never deletes a file an inspection is writing right now', async () => {
+    const now = Date.now();
+    await logInspection(3, now - 40 * DAY);
+    // an inspection in progress holds a lease on the same image while retention runs
+    const lease = await blobs.put(Buffer.alloc(1000, 3));
+    await applyRetention(db, blobs, { maxAgeMs: 30 * DAY, maxBytes: 0 }, now);
+    expect(await exists(blobs.pathOf(lease.sha256))).toBe(true);
+    lease.release();
+    await assertNoDanglingRows();
+  });
+
+  it('writes and deletes of the same file never interleave', async () => {
+    const now = Date.now();
+    for (let round = 0; round < 20; round++) {
+      await logInspection(round, now - 40 * DAY);
+      // retention and a new inspection of the same image race
+      await Promise.all([applyRetention(db, blobs, { maxAgeMs: 30 * DAY, maxBytes: 1e12 }, now), logInspection(round, now)]);
+      await assertNoDanglingRows();
+    }
+  });
+
+  it('sweeps files no row wants: left by a crash before the commit, and stale temporary files', async () => {
+    const orphan = await blobs.put(Buffer.from('never committed'));
+    orphan.release();
+    const shard = path.dirname(blobs.pathOf(orphan.sha256));
+    const temp = path.join(shard, `${orphan.sha256}.tmp-1-1`);
+    await writeFile(temp, 'half');
+    await utimes(temp, new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
+    const kept = await logInspection(5, Date.now());
+
+    const report = await applyRetention(db, blobs, { maxAgeMs: 30 * DAY, maxBytes: 1e12 });
+    expect(report.removedOrphans).toBe(2);
+    expect(await exists(blobs.pathOf(orphan.sha256))).toBe(false);
+    expect(await exists(temp)).toBe(false);
+    expect(await exists(blobs.pathOf(inspections.get(kept)!.imageBlob!))).toBe(true);
+  });
+});
+
+describe('BlobStore', () => {
+  it('names files by content hash and accepts no other names', async () => {
+    const lease = await blobs.put(Buffer.from('hello'));
+    expect(lease.sha256).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+    expect(blobs.pathOf(lease.sha256)).toBe(path.join(dir, 'blobs', '2c', lease.sha256));
+    expect(() => blobs.pathOf('../kensa.db')).toThrow(/not a sha256/);
+    expect(() => blobs.derivedDir('2c/../../x')).toThrow(/not a sha256/);
+    lease.release();
+  });
+});
