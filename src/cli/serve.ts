@@ -1,4 +1,5 @@
 /** `kensa serve`: the inspection server (what `npm start` runs). */
+import path from 'node:path';
 import type { Command } from 'commander';
 import { CONFIG_KEYS, ConfigError, envName, flagName, loadServerConfig, ServerConfigSchema } from '../server/config.js';
 import { DEMO_PRODUCT, ensureDemoProduct } from '../server/demo.js';
@@ -21,8 +22,8 @@ export function registerServe(program: Command): void {
       return;
     }
     const logger = createLogger(config.logLevel);
-    // The demo bootstrap: makes sure the bundled demo product has a model before serving.
-    const hasDemo = await ensureDemoProduct(config.modelsDir, logger);
+    // The bundled demo product: trained on first start, so a fresh clone serves something real.
+    const demo = config.demo ? await ensureDemoProduct(config.modelsDir, config.dataDir, logger) : null;
     const server = await startServer(config, { logger });
 
     const lines = [`kensa is serving on ${server.url}  (API description: ${server.url}/api/v1/openapi.json)`];
@@ -30,8 +31,9 @@ export function registerServe(program: Command): void {
       lines.push('', 'First start: an admin API key was created. It is shown only now; store it safely:', `  ${server.bootstrapKey}`);
       lines.push('Make a key for each camera with: kensa keys create --role camera --name <camera>');
     }
-    const product = hasDemo ? DEMO_PRODUCT : '<product>';
-    lines.push('', 'Inspect an image:', `  curl -H "Authorization: Bearer <key>" -F image=@part.png "${server.url}/api/v1/inspect?product=${product}"`);
+    const product = demo ? DEMO_PRODUCT : '<product>';
+    const image = demo ? path.relative(process.cwd(), demo.example) : 'part.png';
+    lines.push('', 'Inspect an image:', `  curl -H "Authorization: Bearer ${server.bootstrapKey ?? '<key>'}" -F image=@${image} "${server.url}/api/v1/inspect?product=${product}&line=1&camera=1"`);
     console.error(lines.join('\n'));
 
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

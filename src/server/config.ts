@@ -17,6 +17,10 @@ export const ServerConfigSchema = z.object({
   port: int().min(0).max(65535).default(8080).describe('TCP port (0: any free port)'),
   dataDir: z.string().min(1).default('./.kensa').describe('SQLite database, images and anomaly maps (relative to the working directory)'),
   modelsDir: z.string().min(1).default('./models').describe('model packages, as <product>/<version>/ (relative to the working directory)'),
+  demo: z
+    .union([z.boolean(), z.stringbool()])
+    .default(true)
+    .describe('serve the bundled demo product, training its model on first start (about a minute)'),
   device: z.enum(DEVICES).default('cpu').describe('ONNX Runtime execution provider'),
   threads: int()
     .min(1)

@@ -28,6 +28,8 @@ export class WorkerExecutor implements InferenceExecutor {
   private closing = false;
   /** Set while a replacement worker is getting its models back. */
   private restoring: Promise<void> | null = null;
+  /** Wait before the next replacement worker; 0 after a worker has replied. */
+  private restartDelayMs = 0;
 
   constructor(
     private readonly session: SessionConfig,
@@ -78,6 +80,7 @@ export class WorkerExecutor implements InferenceExecutor {
       const pending = this.pending.get(reply.id);
       if (!pending) return;
       this.pending.delete(reply.id);
+      this.restartDelayMs = 0;
       if (reply.ok) pending.resolve(reply.value);
       else pending.reject(new Error(reply.message));
     });
@@ -90,9 +93,16 @@ export class WorkerExecutor implements InferenceExecutor {
     for (const pending of this.pending.values()) pending.reject(new Error(`inference failed: ${reason.message}`));
     this.pending.clear();
     this.onRestart(reason);
-    this.spawn();
-    const models = [...this.loaded];
-    const restoring: Promise<void> = Promise.all(models.map(([key, dir]) => this.post({ type: 'load', key, dir })))
+    // A worker that dies again right away (a broken install, a model that crashes it) must not
+    // restart in a hot loop: back off, doubling up to 30 s, until a worker replies again.
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(30_000, Math.max(100, delay * 2));
+    const restoring: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, delay))
+      .then(async () => {
+        if (this.closing) return;
+        this.spawn();
+        await Promise.all([...this.loaded].map(([key, dir]) => this.post({ type: 'load', key, dir })));
+      })
       .then(
         () => undefined,
         (error: unknown) => this.onRestart(error instanceof Error ? error : new Error(String(error))),
@@ -116,6 +126,8 @@ function workerFile(): URL {
  */
 function spawnWorker(file: URL, options: { workerData: unknown }): Worker {
   if (!file.pathname.endsWith('.ts')) return new Worker(file, options);
-  const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); });`;
+  // Resolved here: an eval'd worker resolves bare specifiers from the working directory, not from kensa.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); });`;
   return new Worker(source, { ...options, eval: true });
 }
