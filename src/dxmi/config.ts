@@ -45,7 +45,10 @@ export const DxmiConfigSchema = z.object({
   gamma: z.number().nonnegative(),
   /** AVR: s_t^2 <- m s_t^2 + (1 - m) mean ||x_{t+1} - x_t||^2 / D. */
   velocityMomentum: z.number().min(0).max(1),
-  /** MPDR-style initial states: latent noise scale drawn from U[min, max]. */
+  /**
+   * MPDR-style initial states: the data's code on the latent sphere is moved by a random
+   * direction times a length drawn from U[min, max], then decoded.
+   */
   latentNoise: z.tuple([z.number().nonnegative(), z.number().nonnegative()]),
   batch: z.number().int().positive(),
   pretrainEpochs: z.number().nonnegative(),
@@ -56,6 +59,8 @@ export const DxmiConfigSchema = z.object({
   /** Upper bound on DxMI iterations whatever the epochs say (time budget on CPUs). */
   maxIterations: z.number().int().positive().optional(),
   energyLr: z.number().positive(),
+  /** Decay of the moving average of the energy's parameters that is exported (0: export the last iterate). */
+  energyAverage: z.number().min(0).max(1),
   valueLr: z.number().positive(),
   samplerLr: z.number().positive(),
   /** log sigma learns this many times faster than the sampler's weights. */
@@ -85,6 +90,7 @@ export const PRESETS = {
     pretrainLr: 1e-4,
     epochs: 100,
     energyLr: 1e-4,
+    energyAverage: 0.999,
     valueLr: 1e-5,
     samplerLr: 1e-5,
     sigmaLrFactor: 100,
@@ -112,6 +118,7 @@ export const PRESETS = {
     epochs: 2,
     maxIterations: 600,
     energyLr: 1e-4,
+    energyAverage: 0.99,
     valueLr: 1e-4,
     samplerLr: 1e-4,
     sigmaLrFactor: 100,

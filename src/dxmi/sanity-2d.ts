@@ -55,6 +55,7 @@ export function sanityConfig(tau: number, iterations: number, seed: number, over
     epochs: 1e9,
     maxIterations: iterations,
     energyLr: 1e-3,
+    energyAverage: 0,
     valueLr: 1e-3,
     // The sampler learns slower than the value network it follows, as in the paper (1e-5 vs 1e-4).
     samplerLr: 3e-5,

@@ -10,6 +10,7 @@ import { Random } from '../util/random.js';
 import { BatchSampler, type VectorSet } from './batches.js';
 import type { DxmiConfig } from './config.js';
 import { frozenName } from './networks.js';
+import { ParameterAverage } from './parameter-average.js';
 import { compilePretrain, compileSteps, disposeSteps } from './steps.js';
 
 export interface DxmiProgress {
@@ -50,6 +51,16 @@ export interface DxmiRun {
 }
 
 const float = (data: Float32Array, shape: number[]): ort.Tensor => new ort.Tensor('float32', data, shape);
+
+/** Rows of `out` ([rows, dim]) set to independent uniformly random unit vectors. */
+function randomDirections(random: Random, out: Float32Array, dim: number): void {
+  random.fillNormal(out);
+  for (let row = 0; row < out.length / dim; row++) {
+    const v = out.subarray(row * dim, (row + 1) * dim);
+    const norm = Math.hypot(...v) || 1;
+    for (let k = 0; k < dim; k++) v[k] /= norm;
+  }
+}
 
 export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options: DxmiTrainOptions = {}): Promise<DxmiRun> {
   const { dim } = vectors;
@@ -101,6 +112,8 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
       store.set(frozenName(name), value.shape, value.data.slice());
     }
     const compiled = await compileSteps(dim, config, store, session);
+    const energyNames = store.names().filter((k) => k.startsWith('energy.'));
+    const average = config.energyAverage > 0 ? new ParameterAverage(store, energyNames, config.energyAverage) : null;
     try {
       const latent = config.energy.kind === 'spherical-ae' ? config.energy.latent : 0;
       const nu = new Float32Array(n);
@@ -118,7 +131,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
         // 1. Roll out the sampler from MPDR initial states (or from Gaussian noise in R^D).
         const start = config.space === 'sphere' ? batch : noise.fillNormal(new Float32Array(n * dim));
         noise.fillUniform(nu, config.latentNoise[0], config.latentNoise[1]);
-        noise.fillNormal(xi);
+        randomDirections(noise, xi, latent);
         noise.fillNormal(rolloutNoise);
         const rollout = await compiled.rollout.run({
           start: float(start, [n, dim]),
@@ -134,6 +147,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
 
         // 3. Energy: down on data, up on the sampler's final states.
         const energy = await compiled.energy.run({ positive: float(batch, [n, dim]), negative: float(states.subarray(steps * stride), [n, dim]) });
+        average?.update();
 
         // 4. Value: one TD step per t, from the end backwards.
         let valueLoss = 0;
@@ -155,7 +169,13 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
           s_squared: float(sSquared, [steps]),
         });
 
-        const validation = options.validate && i % options.validate.every === 0 ? await options.validate.run(store) : undefined;
+        let validation: number | undefined;
+        if (options.validate && i % options.validate.every === 0) {
+          // Validate what would be exported: the averaged energy.
+          average?.swap();
+          validation = await options.validate.run(store);
+          average?.swap();
+        }
         const perIteration = (performance.now() - phaseStart) / 1000 / i;
         report(
           {
@@ -175,6 +195,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
           i === iterations,
         );
       }
+      average?.swap(); // the averaged energy is the trained model
     } finally {
       await disposeSteps(compiled);
     }
