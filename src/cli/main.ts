@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 import { registerEval } from './eval.js';
+import { registerInspect } from './inspect.js';
 import { registerSynth } from './synth.js';
 import { registerTrain } from './train.js';
 
@@ -18,5 +19,6 @@ registerKeys(program);
 registerSynth(program);
 registerEval(program);
 registerTrain(program);
+registerInspect(program);
 
 await program.parseAsync();
