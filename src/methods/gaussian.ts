@@ -47,6 +47,34 @@ export function fitGaussian(samples: Float64Array, n: number, d: number): { mean
   return { mean, precision: Float64Array.from(inverse.to1DArray()), shrinkage: alpha };
 }
 
+/** A single pooled Gaussian is fitted on at most this many random positions (cost: n d^2). */
+const MAX_POOLED_SAMPLES = 50_000;
+
+/** Position p of every map, selected channels: [images, d]. */
+function positionSamples(features: FeatureSet, channels: readonly number[], p: number): Float64Array {
+  const d = channels.length;
+  const out = new Float64Array(features.maps.length * d);
+  features.maps.forEach((map, i) => {
+    const plane = map.height * map.width;
+    channels.forEach((k, j) => (out[i * d + j] = map.data[k * plane + p]));
+  });
+  return out;
+}
+
+/** Up to `limit` random positions of all maps (all of them when there are fewer), selected channels. */
+function pooledSamples(features: FeatureSet, channels: readonly number[], limit: number, random: Random): Float64Array {
+  const d = channels.length;
+  const all = features.maps.flatMap((map, m) => Array.from({ length: map.height * map.width }, (_, p) => [m, p] as const));
+  const chosen = all.length > limit ? random.shuffle(all).slice(0, limit) : all;
+  const out = new Float64Array(chosen.length * d);
+  chosen.forEach(([m, p], i) => {
+    const map = features.maps[m];
+    const plane = map.height * map.width;
+    channels.forEach((k, j) => (out[i * d + j] = map.data[k * plane + p]));
+  });
+  return out;
+}
+
 /** Distance sqrt((x - mean)^T P (x - mean)) for x [P, N, d] against means [P, 1, d], precisions [P, d, d]. */
 function mahalanobis(x: Tensor, means: Tensor, precisions: Tensor): Tensor {
   const diff = sub(x, means);
@@ -65,14 +93,10 @@ export async function fitGaussianMethod(features: FeatureSet, config: GaussianCo
 
   const means = new Float32Array(positions * d);
   const precisions = new Float32Array(positions * d * d);
+  const random = new Random(options.seed ?? 0).fork('gaussian-samples');
   for (let p = 0; p < positions; p++) {
-    // Samples for this Gaussian: position p of every image, or every position of every image.
-    const rows: number[][] = [];
-    for (const map of features.maps) {
-      const count = map.height * map.width;
-      for (let q = perPosition ? p : 0; q < (perPosition ? p + 1 : count); q++) rows.push(channels.map((k) => map.data[k * count + q]));
-    }
-    const fit = fitGaussian(Float64Array.from(rows.flat()), rows.length, d);
+    const samples = perPosition ? positionSamples(features, channels, p) : pooledSamples(features, channels, MAX_POOLED_SAMPLES, random);
+    const fit = fitGaussian(samples, samples.length / d, d);
     means.set(fit.mean, p * d);
     precisions.set(fit.precision, p * d * d);
     if (p % 16 === 0) options.onProgress?.(`Gaussian ${p + 1}/${positions}`, (p + 1) / positions);

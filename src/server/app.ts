@@ -5,6 +5,7 @@ import { createHttpLogger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 import { problems, sendProblem, toProblem } from './problem.js';
 import { mountRoute, type RouteSpec } from './route.js';
+import { uiRouter } from '../web/ui-server.js';
 
 export function createApp(context: ServerContext, routes: readonly RouteSpec[]): Express {
   const app = express();
@@ -14,6 +15,7 @@ export function createApp(context: ServerContext, routes: readonly RouteSpec[]):
   const router = express.Router();
   for (const route of routes) mountRoute(router, route, context.keys);
   app.use(router);
+  app.use(uiRouter());
   app.use((req, _res, next) => next(problems.notFound(`There is no endpoint ${req.method} ${req.path}; the API is described at /api/v1/openapi.json.`)));
   app.use(errorHandler(context.config.maxUploadBytes));
   return app;

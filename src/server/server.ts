@@ -35,6 +35,7 @@ import { inspectionRoutes } from './routes/inspections.js';
 import { modelRoutes } from './routes/models.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
+import { uiSupportRoutes } from './routes/ui-support.js';
 import { createUploadReader } from './upload.js';
 
 export interface StartOptions {
@@ -110,6 +111,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     };
     const routes: RouteSpec[] = [];
     routes.push(...inspectRoutes(context), ...inspectionRoutes(context), ...modelRoutes(context), ...statsRoutes(context), ...systemRoutes(context, () => routes));
+    routes.push(...uiSupportRoutes(context));
 
     httpServer = createServer(createApp(context, routes));
     await listen(httpServer, config.port, config.host);

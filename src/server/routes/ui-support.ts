@@ -1,0 +1,178 @@
+/**
+ * What the QA web UI needs beyond the inspection API: who a key is (the login check), the
+ * products, lines and cameras to offer as filters, an inspection's neighbours in a filtered
+ * queue (next/previous survives a reload), and small overlay thumbnails for the list.
+ */
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { z } from 'zod';
+import { decodeToSize } from '../../image/decode.js';
+import { renderHeatmap } from '../../model/heatmap.js';
+import { filterClause, type InspectionRecord } from '../../store/inspections.js';
+import { decodeMap } from '../../store/map-file.js';
+import type { ServerContext } from '../context.js';
+import { problems } from '../problem.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { InspectionListQuery, InspectionParams } from '../schemas.js';
+
+/** Longest side of a list thumbnail, in pixels: sharp at twice the list's CSS size. */
+export const THUMBNAIL_SIZE = 160;
+/** Filter choices change when a line or camera is added, not per request. */
+const FACETS_TTL_MS = 60_000;
+
+const WhoAmISchema = z.object({
+  name: z.string(),
+  role: z.enum(['camera', 'qa', 'admin']),
+  prefix: z.string().describe('the public part of the key'),
+});
+
+const FacetsQuery = z.object({
+  days: z.coerce.number().int().min(1).max(366).default(30).describe('look at inspections of this many past days'),
+});
+const FacetsSchema = z.object({
+  since: z.string(),
+  products: z.array(z.string()).describe('every registered product, inspected or not'),
+  combinations: z
+    .array(z.object({ product: z.string(), line: z.string().nullable(), camera: z.string().nullable(), inspections: z.number().int() }))
+    .describe('each product, line and camera seen since `since`, with its inspection count'),
+});
+
+const NeighborsQuery = InspectionListQuery.omit({ limit: true, cursor: true });
+const NeighborsSchema = z.object({
+  previous: z.string().nullable().describe('the next newer inspection that matches the filter'),
+  next: z.string().nullable().describe('the next older inspection that matches the filter'),
+  newer: z.number().int().describe('matching inspections newer than this one'),
+  older: z.number().int().describe('matching inspections older than this one'),
+});
+
+export type WhoAmI = z.infer<typeof WhoAmISchema>;
+export type Facets = z.infer<typeof FacetsSchema>;
+export type Neighbors = z.infer<typeof NeighborsSchema>;
+
+export function uiSupportRoutes(context: ServerContext): RouteSpec[] {
+  const { db, registry, inspections, blobs, config } = context;
+  const maxPixels = Math.round(config.maxMegapixels * 1e6);
+  let facets: { key: number; at: number; value: Facets } | null = null;
+  let thumbnailsWritten = 0;
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/whoami',
+      operationId: 'whoami',
+      summary: 'The API key of this request: its name, role and public prefix (any role may ask)',
+      tag: 'auth',
+      access: { roles: ['camera', 'qa'] },
+      responses: { 200: { description: 'The key', schema: WhoAmISchema } },
+      handle({ apiKey }) {
+        const key = apiKey!;
+        return { name: key.name, role: key.role, prefix: key.prefix };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/inspection-facets',
+      operationId: 'inspectionFacets',
+      summary: 'Products, lines and cameras to filter inspections by',
+      tag: 'qa',
+      access: { roles: ['qa'] },
+      query: FacetsQuery,
+      responses: { 200: { description: 'Filter choices', schema: FacetsSchema } },
+      handle({ query }) {
+        const now = Date.now();
+        if (facets && facets.key === query.days && now - facets.at < FACETS_TTL_MS) return facets.value;
+        const sinceMs = now - query.days * 86_400_000;
+        const combinations = db
+          .prepare(
+            `SELECT product_id AS product, line, camera, COUNT(*) AS inspections FROM inspections
+             WHERE created_ms >= ? GROUP BY product_id, line, camera ORDER BY product_id, line, camera`,
+          )
+          .all(sinceMs) as { product: string; line: string | null; camera: string | null; inspections: number }[];
+        const value = { since: new Date(sinceMs).toISOString(), products: registry.products().map((p) => p.id), combinations };
+        facets = { key: query.days, at: now, value };
+        return value;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/inspection-neighbors/:id',
+      operationId: 'inspectionNeighbors',
+      summary: 'The inspections before and after one in the list order (newest first) under the same filters as GET /api/v1/inspections',
+      tag: 'qa',
+      access: { roles: ['qa'] },
+      params: InspectionParams,
+      query: NeighborsQuery,
+      responses: { 200: { description: 'Neighbours and position', schema: NeighborsSchema }, 404: { description: 'No such inspection' } },
+      handle({ params, query }) {
+        const record = inspections.get(params.id);
+        if (!record) throw problems.notFound(`There is no inspection ${params.id}.`);
+        const { from, to, ...filter } = query;
+        const { where, params: bound } = filterClause({ ...filter, fromMs: from ? Date.parse(from) : undefined, toMs: to ? Date.parse(to) : undefined });
+        const values = { ...bound, anchorMs: record.createdMs, anchorId: record.id };
+        // Keyset comparisons on the list's sort key: the anchor need not match the filter itself
+        // (a reviewed inspection leaves an "unreviewed" queue, and next still works from it).
+        const side = (comparison: '<' | '>') => [...where, `(created_ms, id) ${comparison} (@anchorMs, @anchorId)`].join(' AND ');
+        const neighbour = (comparison: '<' | '>', order: 'DESC' | 'ASC') =>
+          (db.prepare(`SELECT id FROM inspections WHERE ${side(comparison)} ORDER BY created_ms ${order}, id ${order} LIMIT 1`).get(values) as { id: string } | undefined)?.id ??
+          null;
+        const count = (comparison: '<' | '>') => (db.prepare(`SELECT COUNT(*) AS n FROM inspections WHERE ${side(comparison)}`).get(values) as { n: number }).n;
+        return { previous: neighbour('>', 'ASC'), next: neighbour('<', 'DESC'), newer: count('>'), older: count('<') };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/inspection-thumbnails/:id',
+      operationId: 'inspectionThumbnail',
+      summary: `The overlay (heatmap over the image, server colormap and opacity) as a JPEG of at most ${THUMBNAIL_SIZE} pixels a side`,
+      tag: 'qa',
+      access: { roles: ['qa'] },
+      params: InspectionParams,
+      responses: {
+        200: { description: 'The thumbnail', contentType: 'image/jpeg' },
+        404: { description: 'No such inspection' },
+        410: { description: 'The image or map was removed by the retention policy' },
+      },
+      async handle({ params, res }) {
+        const record = inspections.get(params.id);
+        if (!record) throw problems.notFound(`There is no inspection ${params.id}.`);
+        const file = await thumbnailFile(record);
+        res.type('image/jpeg');
+        // An inspection's pictures never change; a day bounds the effect of a new colormap setting.
+        res.setHeader('Cache-Control', 'private, max-age=86400');
+        await new Promise<void>((resolve, reject) => res.sendFile(file, { dotfiles: 'allow' }, (error) => (error ? reject(error) : resolve())));
+        return undefined;
+      },
+    }),
+  ];
+
+  /** Rendered at thumbnail size from the stored image and map (never from a full-size overlay), then kept. */
+  async function thumbnailFile(record: InspectionRecord): Promise<string> {
+    const { mapBlob, imageBlob } = record;
+    if (!mapBlob) throw problems.filesRemoved('anomaly map');
+    if (!imageBlob) throw problems.filesRemoved('image');
+    const percent = Math.round(config.overlayOpacity * 100);
+    const file = path.join(blobs.derivedDir(mapBlob), `thumbnail-${imageBlob}-${config.colormap}-${percent}-${THUMBNAIL_SIZE}.jpg`);
+    if (await stat(file).then(() => true, () => false)) return file;
+
+    const [imageBytes, mapBytes] = await Promise.all([blobs.read(imageBlob), blobs.read(mapBlob)]);
+    if (!imageBytes) throw problems.filesRemoved('image');
+    if (!mapBytes) throw problems.filesRemoved('anomaly map');
+    const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(record.image.width, record.image.height));
+    const size = { width: Math.max(1, Math.round(record.image.width * scale)), height: Math.max(1, Math.round(record.image.height * scale)) };
+    const image = await decodeToSize(imageBytes, size, { maxPixels });
+    const heat = await sharp(await renderHeatmap(decodeMap(mapBytes), size, config.colormap)).raw().toBuffer();
+    const plane = size.width * size.height;
+    const blended = new Uint8Array(plane * 3);
+    const opacity = percent / 100;
+    for (let p = 0, o = 0; p < plane; p++, o += 3) {
+      for (let c = 0; c < 3; c++) blended[o + c] = Math.round(255 * (1 - opacity) * image.data[c * plane + p] + opacity * heat[o + c]);
+    }
+    const jpeg = await sharp(blended, { raw: { ...size, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.tmp-${process.pid}-${thumbnailsWritten++}`;
+    await writeFile(temp, jpeg);
+    await rename(temp, file);
+    return file;
+  }
+}

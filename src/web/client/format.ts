@@ -1,0 +1,43 @@
+/** How numbers and times read in the UI: local time, 24-hour clock, fixed decimals in tables. */
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "2025-03-14 08:05:09" in the PC's time zone. */
+export function formatTime(iso: string): string {
+  const t = new Date(iso);
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
+}
+
+/** The value of an <input type="datetime-local"> for an ISO time. */
+export function toLocalInput(iso: string | undefined): string {
+  if (!iso) return '';
+  const t = new Date(iso);
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}`;
+}
+
+/** An <input type="datetime-local"> value (local time) as ISO, or undefined when empty. */
+export function fromLocalInput(value: string): string | undefined {
+  return value ? new Date(value).toISOString() : undefined;
+}
+
+export function formatScore(score: number): string {
+  return score.toFixed(3);
+}
+
+export function formatPercent(ratio: number, digits = 1): string {
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
+  return `${bytes} B`;
+}
