@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `kensa` command line: one sub-command per file in this folder. */
 import { Command } from 'commander';
+import { registerJobs } from './jobs.js';
 import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 import { registerEval } from './eval.js';
@@ -19,6 +20,7 @@ registerKeys(program);
 registerSynth(program);
 registerEval(program);
 registerTrain(program);
+registerJobs(program);
 registerInspect(program);
 
 await program.parseAsync();

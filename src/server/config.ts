@@ -50,6 +50,17 @@ export const ServerConfigSchema = z.object({
   retentionIntervalMinutes: number().positive().default(15).describe('how often the retention policy runs'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   shutdownTimeoutMs: int().min(0).default(15_000).describe('how long a shutdown waits for in-flight requests'),
+  trainingRoots: z
+    .preprocess((value) => (typeof value === 'string' ? value.split(path.delimiter).filter(Boolean) : value), z.array(z.string().min(1)))
+    .default([])
+    .describe(`server folders admins may train from, separated by "${path.delimiter}" (default: none, training only from uploads)`),
+  maxTrainingJobs: int().min(1).default(1).describe('training jobs running at once (each in its own low-priority process; one per product)'),
+  maxTrainingUploadBytes: int().min(1).default(2 * 1024 ** 3).describe('largest training upload (images and zips together; also the cap on unzipped bytes)'),
+  maxTrainingImages: int().min(1).default(20_000).describe('most images (and zip entries) in one training job'),
+  autoPromote: z
+    .union([z.boolean(), z.stringbool()])
+    .default(false)
+    .describe('activate a trained candidate without an admin when it is not worse than the active version on the same validation material'),
 });
 
 export type ServerConfig = z.output<typeof ServerConfigSchema>;
@@ -95,5 +106,10 @@ export function loadServerConfig(overrides: Partial<Record<ConfigKey, unknown>> 
       }),
     );
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir), modelsDir: path.resolve(parsed.data.modelsDir) };
+  return {
+    ...parsed.data,
+    dataDir: path.resolve(parsed.data.dataDir),
+    modelsDir: path.resolve(parsed.data.modelsDir),
+    trainingRoots: parsed.data.trainingRoots.map((root) => path.resolve(root)),
+  };
 }

@@ -1,12 +1,20 @@
 /** Everything the route handlers use, built once by the server. */
 import type { Logger } from 'pino';
+import type { JobEventHub } from '../jobs/job-event-hub.js';
+import type { ShadowScorer } from '../jobs/shadow-scorer.js';
+import type { TrainingJobs } from '../jobs/training-jobs.js';
 import type { ApiKeyStore } from '../store/api-keys.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { Db } from '../store/database.js';
+import type { GoodSetStore } from '../store/good-set.js';
 import type { InspectionStore } from '../store/inspections.js';
+import type { ModelEvaluationStore } from '../store/model-evaluations.js';
 import type { ModelRegistryStore } from '../store/model-registry.js';
 import type { ReviewStore } from '../store/reviews.js';
+import type { ShadowResultStore } from '../store/shadow-results.js';
+import type { ThresholdOverrideStore } from '../store/threshold-overrides.js';
+import type { TrainingJobStore } from '../store/training-jobs.js';
 import type { ActiveModels } from './active-models.js';
 import type { ServerConfig } from './config.js';
 import type { InspectionService } from './inspection-service.js';
@@ -30,6 +38,14 @@ export interface ServerContext {
   renders: RenderCache;
   metrics: ServerMetrics;
   readUpload: UploadReader;
+  trainingJobs: TrainingJobs;
+  jobStore: TrainingJobStore;
+  jobEvents: JobEventHub;
+  evaluations: ModelEvaluationStore;
+  thresholds: ThresholdOverrideStore;
+  shadow: ShadowScorer;
+  shadowResults: ShadowResultStore;
+  goodSet: GoodSetStore;
   /** Set when shutdown begins: readiness fails and new inspections are refused. */
   lifecycle: { draining: boolean };
 }

@@ -7,6 +7,7 @@
  * and no buffering of an image that would only be dropped.
  */
 import { decodeImage } from '../image/decode.js';
+import { withImageThreshold } from '../jobs/calibration-override.js';
 import type { BlobLease, BlobStore } from '../store/blob-store.js';
 import { newId } from '../store/ids.js';
 import type { ClientInfo, InspectionRecord, InspectionStore, NewInspection } from '../store/inspections.js';
@@ -34,6 +35,10 @@ export interface Dependencies {
   inspections: InspectionStore;
   metrics: ServerMetrics;
   maxPixels: number;
+  /** Told of each logged inspection with its image (shadow scoring); must only queue work, never wait. */
+  afterInspection?: (inspection: NewInspection, image: Uint8Array) => void;
+  /** Told when an admitted inspection starts and ends (training pauses meanwhile). */
+  activity?: { inspectionStarted(): void; inspectionEnded(): void };
 }
 
 export class InspectionService {
@@ -49,10 +54,12 @@ export class InspectionService {
         metrics.refused.inc();
         throw problems.overloaded(admission.retryAfterSeconds());
       }
+      this.deps.activity?.inspectionStarted();
       try {
         return await this.run(model, request, started, createdMs);
       } finally {
         admission.leave();
+        this.deps.activity?.inspectionEnded();
       }
     } finally {
       models.release(model);
@@ -83,7 +90,7 @@ export class InspectionService {
       leases.push(image);
       const map = await blobs.put(encodeMap(outcome.verdict.map));
       leases.push(map);
-      const { verdict } = outcome;
+      const verdict = withImageThreshold(outcome.verdict, model.imageThreshold);
       const finished = performance.now();
       const inspection: NewInspection = {
         id: newId(createdMs),
@@ -111,6 +118,7 @@ export class InspectionService {
       };
       inspections.insert(inspection, { image, map });
       metrics.decisions.inc({ product: request.productId, model_version: model.record.version, decision: verdict.decision });
+      this.deps.afterInspection?.(inspection, bytes);
       return { ...inspection, modelVersion: model.record.version, imageBlob: image.sha256, mapBlob: map.sha256, reviewState: 'unreviewed' };
     } finally {
       for (const lease of leases) lease.release();

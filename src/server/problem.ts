@@ -8,6 +8,7 @@ import type { Response } from 'express';
 import { MulterError } from 'multer';
 import { z } from 'zod';
 import { isImageError, type ImageErrorCode } from '../image/errors.js';
+import { JobRequestError } from '../jobs/job-request-error.js';
 import { InvalidCursorError } from '../store/cursor.js';
 
 export const ProblemSchema = z.object({
@@ -88,6 +89,7 @@ export function toProblem(error: unknown, uploadLimit: number): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (isImageError(error)) return new HttpProblem(IMAGE_STATUS[error.code], error.code, error.title, error.message);
   if (error instanceof InvalidCursorError) return new HttpProblem(400, 'invalid-cursor', 'The cursor is invalid', error.message);
+  if (error instanceof JobRequestError) return new HttpProblem(error.status, error.code, error.title, error.message);
   if (error instanceof MulterError) return multerProblem(error, uploadLimit);
   const parser = error as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
   if (typeof parser.type === 'string' && typeof parser.status === 'number') {

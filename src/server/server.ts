@@ -8,13 +8,24 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { JobEventHub } from '../jobs/job-event-hub.js';
+import { JobFiles } from '../jobs/job-files.js';
+import { ShadowScorer } from '../jobs/shadow-scorer.js';
+import { TrainingJobs } from '../jobs/training-jobs.js';
+import { TrainingPause } from '../jobs/training-pause.js';
 import { ApiKeyStore } from '../store/api-keys.js';
 import { AuditLog } from '../store/audit-log.js';
 import { BlobStore } from '../store/blob-store.js';
 import { databasePath, openDatabase } from '../store/database.js';
+import { GoodSetStore } from '../store/good-set.js';
 import { InspectionStore } from '../store/inspections.js';
+import { ModelEvaluationStore } from '../store/model-evaluations.js';
 import { ModelRegistryStore } from '../store/model-registry.js';
 import { ReviewStore } from '../store/reviews.js';
+import { ShadowResultStore } from '../store/shadow-results.js';
+import { ThresholdOverrideStore } from '../store/threshold-overrides.js';
+import { TrainingJobEventStore } from '../store/training-job-events.js';
+import { TrainingJobStore } from '../store/training-jobs.js';
 import { ActiveModels, type ServingModel } from './active-models.js';
 import { AdmissionGate } from './admission.js';
 import { createApp } from './app.js';
@@ -30,8 +41,11 @@ import { discoverModelPackages } from './model-discovery.js';
 import { RenderCache } from './render-cache.js';
 import { RetentionSchedule } from './retention-schedule.js';
 import type { RouteSpec } from './route.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { inspectionRoutes } from './routes/inspections.js';
+import { jobRoutes } from './routes/jobs.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 import { modelRoutes } from './routes/models.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
@@ -63,6 +77,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registry = new ModelRegistryStore(db);
   const audit = new AuditLog(db);
   const blobs = new BlobStore(config.dataDir);
+  const thresholds = new ThresholdOverrideStore(db);
 
   const bootstrapKey = keys.count() === 0 ? keys.create('admin', 'first admin key (created on first start)').key : null;
 
@@ -73,9 +88,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const session = { device: config.device, threads: config.threads };
   const executor: InferenceExecutor =
     config.inferenceThread === 'worker' ? new WorkerExecutor(session, (reason) => logger.error({ err: reason }, 'inference worker restarted')) : new ModelHost(session);
-  const models = new ActiveModels({ db, executor, registry, audit, logger });
+  const models = new ActiveModels({ db, executor, registry, audit, thresholds, logger });
   let httpServer: Server | null = null;
   let retention: RetentionSchedule | null = null;
+  let trainingJobs: TrainingJobs | null = null;
   try {
     await models.start();
 
@@ -91,6 +107,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     );
     const inspections = new InspectionStore(db);
     const maxPixels = Math.round(config.maxMegapixels * 1e6);
+    const shadowResults = new ShadowResultStore(db);
+    const shadow = new ShadowScorer({ models, batcher, admission, results: shadowResults, logger, maxPixels });
+    const evaluations = new ModelEvaluationStore(db);
+    const jobStore = new TrainingJobStore(db);
+    const jobEvents = new JobEventHub(new TrainingJobEventStore(db));
+    const trainingPause = new TrainingPause();
+    trainingJobs = new TrainingJobs(
+      { db, store: jobStore, events: jobEvents, registry, models, evaluations, thresholds, blobs, files: new JobFiles(config.dataDir, config.modelsDir), pause: trainingPause, logger },
+      { maxRunning: config.maxTrainingJobs, autoPromote: config.autoPromote, session },
+    );
     const context: ServerContext = {
       config,
       version: VERSION,
@@ -103,15 +129,35 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       audit,
       blobs,
       models,
-      service: new InspectionService({ models, admission, batcher, blobs, inspections, metrics, maxPixels }),
+      service: new InspectionService({
+        models,
+        admission,
+        batcher,
+        blobs,
+        inspections,
+        metrics,
+        maxPixels,
+        afterInspection: (inspection, image) => shadow.offer(inspection, image),
+        activity: trainingPause,
+      }),
       renders: new RenderCache(blobs, maxPixels),
       metrics,
       readUpload: createUploadReader(config.maxUploadBytes),
+      trainingJobs,
+      jobStore,
+      jobEvents,
+      evaluations,
+      thresholds,
+      shadow,
+      shadowResults,
+      goodSet: new GoodSetStore(db),
       lifecycle: { draining: false },
     };
     const routes: RouteSpec[] = [];
     routes.push(...inspectRoutes(context), ...inspectionRoutes(context), ...modelRoutes(context), ...statsRoutes(context), ...systemRoutes(context, () => routes));
     routes.push(...uiSupportRoutes(context));
+    routes.push(...jobRoutes(context), ...lifecycleRoutes(context), ...feedbackRoutes(context));
+    await trainingJobs.start();
 
     httpServer = createServer(createApp(context, routes));
     await listen(httpServer, config.port, config.host);
@@ -125,6 +171,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
     const server = httpServer;
     const schedule = retention;
+    const jobs = trainingJobs;
     let closing: Promise<void> | null = null;
     return {
       url,
@@ -136,7 +183,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         (closing ??= (async () => {
           context.lifecycle.draining = true;
           logger.info('shutting down: finishing in-flight requests');
+          // Training runners are killed (their jobs marked failed) and job event streams end at once, so they do not hold the drain.
+          const jobsClosed = jobs.close();
           await drain(server, config.shutdownTimeoutMs);
+          await jobsClosed;
+          await shadow.stop();
           await schedule.stop();
           await executor.close();
           db.close();
@@ -145,6 +196,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     };
   } catch (error) {
     httpServer?.close();
+    await trainingJobs?.close();
     await retention?.stop();
     await executor.close();
     db.close();

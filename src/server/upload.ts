@@ -37,7 +37,8 @@ export function createUploadReader(maxBytes: number): UploadReader {
   };
 }
 
-function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+/** An Express middleware as a promise (the upload parsers are run by handlers, after admission). */
+export function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
     void middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
   });

@@ -146,4 +146,81 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_by_time ON audit_log (at_ms);
     `,
   },
+  {
+    version: 2,
+    name: 'training job progress and events, shadow scoring, evaluations, threshold overrides, good sets',
+    sql: `
+      -- the version a job produces (named when it is queued), where its images came from, its
+      -- current stage and warnings, and the pid of its runner process (to kill an orphan)
+      ALTER TABLE training_jobs ADD COLUMN version TEXT;
+      ALTER TABLE training_jobs ADD COLUMN stage TEXT;
+      ALTER TABLE training_jobs ADD COLUMN source TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE training_jobs ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE training_jobs ADD COLUMN pid INTEGER;
+      CREATE INDEX training_jobs_by_status ON training_jobs (status, created_ms);
+
+      -- what a job reported, in order: replayed to clients that (re)connect to its event stream
+      CREATE TABLE training_job_events (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL REFERENCES training_jobs(id),
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('status', 'progress', 'warning')),
+        data TEXT NOT NULL
+      );
+      CREATE INDEX training_job_events_by_job ON training_job_events (job_id, id);
+
+      -- the candidate version that scores live traffic beside the active one, deciding nothing
+      ALTER TABLE products ADD COLUMN shadow_model_id INTEGER REFERENCES model_versions(id);
+
+      CREATE TABLE shadow_results (
+        inspection_id TEXT NOT NULL REFERENCES inspections(id),
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        decision TEXT NOT NULL CHECK (decision IN ('OK', 'NG')),
+        score REAL NOT NULL,
+        raw_score REAL NOT NULL,
+        threshold REAL NOT NULL,
+        -- whether the shadow's decision differs from the one the camera got
+        disagrees INTEGER NOT NULL CHECK (disagrees IN (0, 1)),
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (inspection_id, model_version_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX shadow_results_by_version ON shadow_results (model_version_id, disagrees, inspection_id);
+
+      -- a version and the one it was compared with, scored on the same validation material
+      CREATE TABLE model_evaluations (
+        id INTEGER PRIMARY KEY,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        baseline_version_id INTEGER REFERENCES model_versions(id),
+        job_id TEXT REFERENCES training_jobs(id),
+        material TEXT NOT NULL,
+        metrics TEXT NOT NULL,
+        baseline_metrics TEXT,
+        created_ms INTEGER NOT NULL
+      );
+      CREATE INDEX model_evaluations_by_version ON model_evaluations (model_version_id, id);
+
+      -- re-calibrated image thresholds; the newest row of a version applies, NULL restores the manifest's
+      CREATE TABLE threshold_overrides (
+        id INTEGER PRIMARY KEY,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        image_threshold REAL,
+        reason TEXT NOT NULL,
+        actor_key_id INTEGER REFERENCES api_keys(id),
+        created_ms INTEGER NOT NULL
+      );
+      CREATE INDEX threshold_overrides_by_version ON threshold_overrides (model_version_id, id);
+
+      -- inspection images QA moved into a product's good set for its next training
+      CREATE TABLE good_set_images (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        inspection_id TEXT NOT NULL UNIQUE REFERENCES inspections(id),
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        added_by_key_id INTEGER REFERENCES api_keys(id),
+        created_ms INTEGER NOT NULL
+      );
+      CREATE INDEX good_set_images_by_product ON good_set_images (product_id, id);
+    `,
+  },
 ];

@@ -23,6 +23,8 @@ export interface ProductRecord {
   id: string;
   createdMs: number;
   activeModelId: number | null;
+  /** The candidate version scoring live traffic in shadow mode, if any. */
+  shadowModelId: number | null;
 }
 
 export type ActivationAction = 'startup' | 'activate' | 'rollback';
@@ -42,6 +44,7 @@ interface ProductRow {
   id: string;
   created_ms: number;
   active_model_id: number | null;
+  shadow_model_id: number | null;
 }
 
 const toVersion = (row: VersionRow): ModelVersionRecord => ({
@@ -55,7 +58,12 @@ const toVersion = (row: VersionRow): ModelVersionRecord => ({
   registeredMs: row.registered_ms,
 });
 
-const toProduct = (row: ProductRow): ProductRecord => ({ id: row.id, createdMs: row.created_ms, activeModelId: row.active_model_id });
+const toProduct = (row: ProductRow): ProductRecord => ({
+  id: row.id,
+  createdMs: row.created_ms,
+  activeModelId: row.active_model_id,
+  shadowModelId: row.shadow_model_id,
+});
 
 export class ModelRegistryStore {
   constructor(private readonly db: Db) {}
@@ -67,7 +75,7 @@ export class ModelRegistryStore {
   registerPackage(pkg: ModelPackage, now = Date.now()): ModelVersionRecord {
     const { manifest } = pkg;
     return this.db.transaction(() => {
-      this.db.prepare('INSERT INTO products (id, created_ms) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(manifest.product, now);
+      this.ensureProduct(manifest.product, now);
       this.db
         .prepare(
           `INSERT INTO model_versions (product_id, version, method, dir, manifest, created_ms, registered_ms)
@@ -84,6 +92,20 @@ export class ModelRegistryStore {
           now,
         });
       return this.versionByName(manifest.product, manifest.version) as ModelVersionRecord;
+    })();
+  }
+
+  /** Record a product before it has a model (its first training job). */
+  ensureProduct(id: string, now = Date.now()): void {
+    this.db.prepare('INSERT INTO products (id, created_ms) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, now);
+  }
+
+  /** Point the product's shadow slot at `versionId`, or empty it (inside a caller's transaction, a savepoint). */
+  setShadow(productId: string, versionId: number | null): void {
+    this.db.transaction(() => {
+      const version = versionId === null ? null : this.version(versionId);
+      if (versionId !== null && version?.productId !== productId) throw new Error(`model version ${versionId} does not belong to product ${productId}`);
+      this.db.prepare('UPDATE products SET shadow_model_id = ? WHERE id = ?').run(versionId, productId);
     })();
   }
 

@@ -39,6 +39,12 @@ async function allPages(target: TestServer): Promise<string[]> {
   return ids;
 }
 
+/** Inspections in progress, from the Prometheus endpoint. */
+async function queueDepth(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^kensa_queue_depth (\S+)$/m.exec(text)?.[1] ?? 0);
+}
+
 describe('under concurrency', () => {
   it('answers 200 concurrent inspections and logs each exactly once, and a restart keeps the log', async () => {
     server = await startTestServer({ config: { maxQueue: 256, maxBatch: 8 } });
@@ -92,8 +98,17 @@ describe('under concurrency', () => {
     server = await startTestServer();
     const image = await greyPng(1500, 1000, 128);
     const target = server;
-    const inFlight = Array.from({ length: 6 }, (_, i) => post(target, image, `late-${i}`));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    let answered = 0;
+    const inFlight = Array.from({ length: 6 }, (_, i) =>
+      post(target, image, `late-${i}`).then((response) => {
+        answered++;
+        return response;
+      }),
+    );
+    // Shut down once every request has been accepted (in progress or already answered): a fixed
+    // wait is too short on a loaded machine, where some requests would not have connected yet.
+    const deadline = Date.now() + 20_000;
+    while (answered + (await queueDepth(target.url)) < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     await server.close();
     const responses = await Promise.all(inFlight);
     expect(responses.map((r) => r.status)).toEqual(new Array(6).fill(200));

@@ -22,7 +22,22 @@ describe('openDatabase', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['api_keys', 'audit_log', 'blobs', 'inspections', 'model_activations', 'model_versions', 'products', 'reviews', 'training_jobs']);
+    expect(tables).toEqual([
+      'api_keys',
+      'audit_log',
+      'blobs',
+      'good_set_images',
+      'inspections',
+      'model_activations',
+      'model_evaluations',
+      'model_versions',
+      'products',
+      'reviews',
+      'shadow_results',
+      'threshold_overrides',
+      'training_job_events',
+      'training_jobs',
+    ]);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'inspections' AND name NOT LIKE 'sqlite_%'").pluck().all();
     expect(indexes).toEqual(expect.arrayContaining(['inspections_by_product', 'inspections_by_decision', 'inspections_by_review', 'inspections_by_time']));
     db.close();

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelVersionRecord } from '../../store/model-registry.js';
 import type { ServerContext } from '../context.js';
+import { ActivationBody } from '../lifecycle-schemas.js';
 import { readPackageAt } from '../model-discovery.js';
 import { HttpProblem, problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
@@ -97,14 +98,15 @@ export function modelRoutes(context: ServerContext): RouteSpec[] {
       tag: 'models',
       access: 'admin',
       params: ModelParams,
+      body: ActivationBody,
       responses: {
         200: { description: 'Activated', schema: ActivationSchema },
         404: { description: 'Unknown product or version' },
         422: { description: 'The package is invalid or its model could not be loaded' },
       },
-      async handle({ params, apiKey }) {
+      async handle({ params, body, apiKey }) {
         const record = registry.versionByName(params.product, params.version) ?? (await registerFromDisk(params.product, params.version));
-        const previous = await models.activate(record, 'activate', apiKey?.id ?? null);
+        const previous = await models.activate(record, 'activate', apiKey?.id ?? null, body.reason ?? null);
         return activation(record, previous);
       },
     }),
@@ -116,16 +118,17 @@ export function modelRoutes(context: ServerContext): RouteSpec[] {
       tag: 'models',
       access: 'admin',
       params: ProductParams,
+      body: ActivationBody,
       responses: {
         200: { description: 'Rolled back', schema: ActivationSchema },
         404: { description: 'Unknown product' },
         409: { description: 'No earlier version to return to' },
       },
-      async handle({ params, apiKey }) {
+      async handle({ params, body, apiKey }) {
         product(params.product);
         const target = registry.rollbackTarget(params.product);
         if (!target) throw new HttpProblem(409, 'nothing-to-roll-back', 'Nothing to roll back to', `Product "${params.product}" has no earlier active version.`);
-        const previous = await models.activate(target, 'rollback', apiKey?.id ?? null);
+        const previous = await models.activate(target, 'rollback', apiKey?.id ?? null, body.reason ?? null);
         return activation(target, previous);
       },
     }),

@@ -1,0 +1,72 @@
+/**
+ * The QA feedback loop: one action moves an inspection QA judged good (a false alarm) into its
+ * product's good set, recording the review on the way, so the product's next training job learns
+ * it; and the good set can be listed. Reviewed defects need no action: every training job is
+ * evaluated on them.
+ */
+import { addToGoodSet } from '../../jobs/good-set.js';
+import type { GoodSetImage } from '../../store/good-set.js';
+import type { ServerContext } from '../context.js';
+import { GoodSetBody, GoodSetEntrySchema, GoodSetListSchema } from '../lifecycle-schemas.js';
+import { HttpProblem, problems } from '../problem.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { InspectionParams, ProductParams } from '../schemas.js';
+
+export function feedbackRoutes(context: ServerContext): RouteSpec[] {
+  const { inspections, reviews, registry, goodSet, blobs, trainingJobs, audit } = context;
+  const entryJson = (image: GoodSetImage) => ({
+    inspectionId: image.inspectionId,
+    product: image.productId,
+    file: image.file,
+    addedAt: new Date(image.createdMs).toISOString(),
+    reviewState: inspections.get(image.inspectionId)?.reviewState ?? 'unreviewed',
+  });
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/inspections/:id/good-set',
+      operationId: 'addToGoodSet',
+      summary: "Judge an inspection's part good (a false alarm, or a confirmed OK) and add its image to the product's good set for the next training",
+      tag: 'qa',
+      access: { roles: ['qa'] },
+      params: InspectionParams,
+      body: GoodSetBody,
+      responses: {
+        201: { description: 'In the good set', schema: GoodSetEntrySchema },
+        404: { description: 'No such inspection' },
+        409: { description: 'The inspection was reviewed as a defect' },
+        410: { description: 'The image was removed by the retention policy' },
+      },
+      async handle({ params, body, apiKey }) {
+        const inspection = inspections.get(params.id);
+        if (!inspection) throw problems.notFound(`There is no inspection ${params.id}.`);
+        if (inspection.reviewState === 'true_defect' || inspection.reviewState === 'missed_defect') {
+          throw new HttpProblem(409, 'reviewed-as-defect', 'The inspection was reviewed as a defect', `Inspection ${params.id} is reviewed as ${inspection.reviewState}; review it as a false alarm first if the part is good.`);
+        }
+        if (!inspection.imageBlob) throw problems.filesRemoved('image');
+        const actor = apiKey?.id ?? null;
+        const image = await addToGoodSet(inspection, inspection.imageBlob, { blobs, files: trainingJobs.files, store: goodSet }, actor).catch((error: unknown) => {
+          throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? problems.filesRemoved('image') : error;
+        });
+        if (inspection.reviewState === 'unreviewed') reviews.add(inspection.id, inspection.decision === 'NG' ? 'false_alarm' : 'ok', body.note ?? 'added to the good set', actor);
+        audit.record({ actorKeyId: actor, action: 'good-set.add', target: `${inspection.productId}/${inspection.id}`, detail: { product: inspection.productId, inspection: inspection.id, file: image.file } });
+        return entryJson(image);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/products/:product/good-set',
+      operationId: 'listGoodSet',
+      summary: "The product's good set: inspection images QA added, which its next training jobs train on",
+      tag: 'qa',
+      access: { roles: ['qa'] },
+      params: ProductParams,
+      responses: { 200: { description: 'The good set, oldest first', schema: GoodSetListSchema }, 404: { description: 'Unknown product' } },
+      handle({ params }) {
+        if (!registry.product(params.product)) throw problems.unknownProduct(params.product, registry.products().map((p) => p.id));
+        return { product: params.product, items: goodSet.list(params.product).map(entryJson) };
+      },
+    }),
+  ];
+}
