@@ -14,7 +14,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -22,6 +21,7 @@ import { readEvents } from '../src/jobs/server-sent-events.js';
 import { ApiKeyStore } from '../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../src/store/database.js';
 import { generateDataset } from '../src/synth/generate.js';
+import { freePort } from '../src/util/free-port.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const PRODUCT = 'bench';
@@ -40,16 +40,6 @@ interface Options {
   json: boolean;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(dataDir: string, modelsDir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();

@@ -15,7 +15,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -25,6 +24,7 @@ import { readModelPackage } from '../src/model/model-package.js';
 import { ApiKeyStore } from '../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../src/store/database.js';
 import { FIXTURE_INPUT, writeFixtureModel } from '../test/helpers/fixture-model.js';
+import { freePort } from '../src/util/free-port.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const CONCURRENCY = [1, 4, 16];
@@ -69,16 +69,6 @@ async function syntheticImage(): Promise<Buffer> {
   return sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 class ServerProcess {
   private stderr = '';

@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { ApiKeyStore } from '../../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../../src/store/database.js';
 import { eventually, followJob, getJob, syntheticGoodParts, uploadJob, type Client, type JobJson, type UploadFile } from '../jobs/helpers.js';
 import { startTestServer } from './harness.js';
+import { freePort } from '../../src/util/free-port.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 /** DxMI with the `fast` preset: minutes of training, so the restart surely lands in the middle. */
@@ -146,16 +146,6 @@ describe('a crash of the server during training', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The pid of a process that has exited. */
 async function deadPid(): Promise<number> {
