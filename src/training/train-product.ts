@@ -88,8 +88,9 @@ export async function loadGoodImages(data: string): Promise<{ items: DatasetItem
   return { items: folder.items, warnings: folder.warnings };
 }
 
+/** Everything the cached feature maps depend on: the whole backbone manifest (input scaling, converter version...), layers, grid and input. */
 export function featureCacheKey(backbone: Backbone, features: FeatureSettings, input: InputSpec): string {
-  return JSON.stringify({ backbone: backbone.manifest.name, source: backbone.manifest.source ?? null, layers: features.layers ?? null, stride: features.stride, smoothing: features.smoothing, input });
+  return JSON.stringify({ backbone: backbone.manifest, layers: features.layers ?? null, stride: features.stride, smoothing: features.smoothing, input });
 }
 
 export async function prepareTraining(config: TrainingConfig): Promise<PreparedTraining> {
