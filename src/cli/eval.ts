@@ -16,7 +16,7 @@ export function registerEval(program: Command): void {
     .requiredOption('--data <dir>', 'an MVTec AD category root')
     .option('--methods <list>', `comma-separated: ${METHODS.join(', ')}`, METHODS.join(','))
     .option('--json <file>', 'write the summary JSON here')
-    .option('--report <dir>', 'write a report folder: summary.json, roc.png, scores.csv, and the evaluated model packages')
+    .option('--report <dir>', 'write a report folder: summary.json, roc.png, scores.csv, heatmaps of the best and worst cases, and the evaluated model packages')
     .option('--models <dir>', 'where converted backbones are cached', 'models');
   addTrainingOptions(command).action(async (raw: Record<string, unknown>) => {
     const methods = String(raw.methods).split(',') as Method[];

@@ -36,8 +36,8 @@ export interface MethodEvaluation {
   perDefect: Record<string, number>;
   threshold: number;
   roc: RocPoint[];
-  /** Per test image: name, label, raw score (for reports). */
-  scores: { name: string; label: string; score: number }[];
+  /** Per test image: name, file, label, raw score (for reports). */
+  scores: { name: string; path: string; label: string; score: number }[];
   modelDir: string;
 }
 
@@ -119,7 +119,7 @@ export async function evaluate(options: EvaluationOptions): Promise<Evaluation> 
       perDefect,
       threshold,
       roc: roc(scores, labels, { maxPoints: 200 }).curve,
-      scores: test.map((item, i) => ({ name: item.name, label: item.label, score: scores[i] })),
+      scores: test.map((item, i) => ({ name: item.name, path: item.path, label: item.label, score: scores[i] })),
       modelDir: pkg.dir,
     };
   }

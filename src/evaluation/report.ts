@@ -1,10 +1,14 @@
 /**
  * What `kensa eval` shows and keeps: a table for the terminal, the JSON summary, and a report
- * folder with ROC curves (SVG rendered to PNG by sharp) and per-image scores.
+ * folder with ROC curves (SVG rendered to PNG by sharp), per-image scores and heatmap overlays.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { GOOD } from '../datasets/item.js';
+import { packBatch } from '../image/batch.js';
+import { renderOverlay } from '../model/heatmap.js';
+import { LoadedModel } from '../model/loaded-model.js';
 import type { Evaluation } from './evaluate.js';
 
 const SUMMARY_KEYS = ['imageAuroc', 'pixelAuroc', 'aupro', 'f1', 'trainSeconds', 'msPerImage'] as const;
@@ -55,8 +59,37 @@ function rocSvg(evaluation: Evaluation): string {
     `<text x="${pad}" y="24" font-size="14" font-family="sans-serif">image ROC: ${path.basename(evaluation.dataset)}</text>${curves.join('')}</svg>`;
 }
 
-export async function writeReport(dir: string, evaluation: Evaluation): Promise<void> {
+/**
+ * Overlays of the telling cases per method: the best-caught defects (highest scores), the worst
+ * missed defects (lowest), and the good parts most like defects (false alarms in waiting).
+ */
+async function writeHeatmaps(dir: string, evaluation: Evaluation, perGroup: number): Promise<void> {
+  for (const [name, m] of Object.entries(evaluation.methods)) {
+    const defects = m.scores.filter((s) => s.label !== GOOD).sort((a, b) => b.score - a.score);
+    const goods = m.scores.filter((s) => s.label === GOOD).sort((a, b) => b.score - a.score);
+    const groups = { 'best-defects': defects.slice(0, perGroup), 'worst-defects': defects.slice(-perGroup).reverse(), 'worst-good': goods.slice(0, perGroup) };
+    const model = await LoadedModel.load(m.modelDir);
+    try {
+      for (const [group, items] of Object.entries(groups)) {
+        const out = path.join(dir, 'heatmaps', name, group);
+        await mkdir(out, { recursive: true });
+        for (const item of items) {
+          const bytes = await readFile(item.path);
+          const decoded = await model.decode(bytes);
+          const verdict = model.interpret(await model.run(packBatch([decoded])), 0, decoded.original);
+          const file = `${item.score.toFixed(4)}_${item.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.png`;
+          await writeFile(path.join(out, file), await renderOverlay(bytes, verdict.map, 'turbo', 0.45));
+        }
+      }
+    } finally {
+      await model.release();
+    }
+  }
+}
+
+export async function writeReport(dir: string, evaluation: Evaluation, heatmapsPerGroup = 4): Promise<void> {
   await mkdir(dir, { recursive: true });
+  await writeHeatmaps(dir, evaluation, heatmapsPerGroup);
   await writeFile(path.join(dir, 'summary.json'), `${JSON.stringify(summary(evaluation), null, 2)}\n`);
   await sharp(Buffer.from(rocSvg(evaluation))).png().toFile(path.join(dir, 'roc.png'));
   const csv = ['method,image,label,score', ...Object.entries(evaluation.methods).flatMap(([name, m]) => m.scores.map((s) => `${name},${s.name},${s.label},${s.score}`))];

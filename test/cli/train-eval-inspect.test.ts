@@ -1,6 +1,6 @@
 /** The offline commands as a user runs them: train a package, inspect an image with it, evaluate methods. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,7 +48,8 @@ describe('kensa train, inspect and eval', () => {
 
   it('eval prints the table and writes the JSON summary with every method', async () => {
     const json = path.join(tmp, 'eval.json');
-    const { stdout } = await kensa('eval', '--data', data, '--methods', 'gaussian,knn', '--json', json, ...common);
+    const report = path.join(tmp, 'report');
+    const { stdout } = await kensa('eval', '--data', data, '--methods', 'gaussian,knn', '--json', json, '--report', report, ...common);
     expect(stdout).toMatch(/method\s+image AUROC\s+pixel AUROC\s+AUPRO@30%/);
     const summary = JSON.parse(await readFile(json, 'utf8')) as { dataset: string; methods: Record<string, Record<string, number>> };
     expect(summary.dataset).toBe(data);
@@ -61,5 +62,9 @@ describe('kensa train, inspect and eval', () => {
     }
     // Holes and contamination are easy: a working pipeline ranks them above the good parts.
     expect(summary.methods.gaussian.imageAuroc).toBeGreaterThan(0.7);
+    expect((await sharp(path.join(report, 'roc.png')).metadata()).format).toBe('png');
+    const worst = await readdir(path.join(report, 'heatmaps', 'knn', 'worst-defects'));
+    expect(worst.length).toBeGreaterThan(0);
+    expect((await sharp(path.join(report, 'heatmaps', 'knn', 'worst-defects', worst[0])).metadata()).width).toBe(128);
   }, 240_000);
 });
