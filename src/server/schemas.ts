@@ -157,7 +157,17 @@ export const StatsSchema = z.object({
 });
 
 export const AuditListSchema = z.object({
-  items: z.array(z.object({ id: z.number().int(), at: z.string(), actorKeyId: z.number().int().nullable(), action: z.string(), target: z.string(), detail: z.record(z.string(), z.unknown()) })),
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      at: z.string(),
+      actorKeyId: z.number().int().nullable(),
+      actor: z.object({ name: z.string(), prefix: z.string() }).nullable().describe('the key that acted; null when the server acted by itself (automatic promotion)'),
+      action: z.string(),
+      target: z.string(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 export const HealthSchema = z.object({ status: z.string() });

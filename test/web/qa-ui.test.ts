@@ -309,8 +309,10 @@ describe('the QA web UI in Chromium', () => {
     expect(await active.count()).toBe(2);
     expect(await page.locator('.model-card-active h3').allTextContents()).toEqual(['2025-02-15', '2025-03-01']);
     expect(await page.locator('.model-card', { hasText: '2025-02-01' }).locator('.metric', { hasText: 'AUPRO' }).textContent()).toContain('0.913');
-    await page.getByRole('heading', { name: 'Promotion and retraining' }).waitFor();
-    expect(await page.locator('.reserved-panel button').count()).toBe(0);
+    expect(await page.locator('.model-card', { hasText: '2025-02-01' }).locator('.badge-role-earlier').textContent()).toBe('Earlier');
+    // a QA key may retrain; rolling back is shown, disabled, for admins
+    await page.getByRole('link', { name: 'Retrain…' }).first().waitFor();
+    expect(await page.getByRole('button', { name: /Roll back/ }).evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).disabled))).toEqual([true, true]);
     await shot('models');
   });
 

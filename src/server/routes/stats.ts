@@ -9,7 +9,7 @@ import { AuditListSchema, AuditQuery, STATS_BUCKETS, StatsQuery, StatsSchema } f
 const MAX_BUCKETS = 5000;
 
 export function statsRoutes(context: ServerContext): RouteSpec[] {
-  const { db, audit } = context;
+  const { db, audit, keys } = context;
   return [
     defineRoute({
       method: 'get',
@@ -47,8 +47,14 @@ export function statsRoutes(context: ServerContext): RouteSpec[] {
       query: AuditQuery,
       responses: { 200: { description: 'Audit entries', schema: AuditListSchema } },
       handle({ query }) {
+        // revoked keys included: the entry still says who acted
+        const actors = new Map(keys.list().map((key) => [key.id, { name: key.name, prefix: key.prefix }]));
         return {
-          items: audit.list(query.limit, query.before ?? null).map(({ atMs, ...entry }) => ({ ...entry, at: new Date(atMs).toISOString() })),
+          items: audit.list(query.limit, query.before ?? null).map(({ atMs, ...entry }) => ({
+            ...entry,
+            actor: entry.actorKeyId === null ? null : (actors.get(entry.actorKeyId) ?? null),
+            at: new Date(atMs).toISOString(),
+          })),
         };
       },
     }),

@@ -41,3 +41,17 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
   return `${bytes} B`;
 }
+
+/** "45 s", "3 min 05 s", "1 h 02 min": how long a job took or has been running. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${pad(seconds % 60)} s`;
+  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
+}
+
+/** "key 1a2b3c4d": who did something, by the public part of their API key. */
+export function formatKey(prefix: string | null): string {
+  return prefix ? `key ${prefix}` : 'the server';
+}

@@ -6,9 +6,12 @@ import { InspectionDetailPage } from './detail/inspection-detail-page.js';
 import { InspectionsPage } from './inspections/inspections-page.js';
 import { useShortcuts } from './keyboard/use-shortcuts.js';
 import { ModelsPage } from './models/models-page.js';
+import { VERSION_VIEWS, VersionPage } from './models/version-page.js';
 import { ShortcutHelp } from './components/shortcut-help.js';
 import { Link, matchPath, navigate, useLocation, type Location } from './routing/router.js';
 import { useSession } from './session/session-context.js';
+import { JobPage } from './training/job-page.js';
+import { RetrainPage } from './training/retrain-page.js';
 
 const SECTIONS = [
   { path: '/inspections', label: 'Inspections' },
@@ -23,6 +26,16 @@ function page(location: Location): { title: string; section: string | null; elem
   if (detail) return { title: `Inspection ${detail.id}`, section: '/inspections', element: <InspectionDetailPage key={detail.id} id={detail.id} search={search} /> };
   if (path === '/dashboard') return { title: 'Dashboard', section: '/dashboard', element: <DashboardPage search={search} /> };
   if (path === '/models') return { title: 'Models', section: '/models', element: <ModelsPage /> };
+  for (const view of VERSION_VIEWS) {
+    const version = matchPath(`/models/:product/:version${view.suffix}`, path);
+    if (version) {
+      const { product, version: name } = version;
+      return { title: `${product} ${name}`, section: '/models', element: <VersionPage key={`${product}/${name}`} product={product} version={name} view={view.id} /> };
+    }
+  }
+  if (path === '/training') return { title: 'Retrain', section: '/models', element: <RetrainPage search={search} /> };
+  const job = matchPath('/training/:id', path);
+  if (job) return { title: `Training job ${job.id}`, section: '/models', element: <JobPage key={job.id} id={job.id} /> };
   return {
     title: 'Not found',
     section: null,

@@ -2,9 +2,35 @@
  * The inspection API as the UI calls it: the API key goes in the Authorization header, errors
  * come back as problem+json and are thrown as ApiError with the server's own wording.
  */
+import { readEvents } from '../../../jobs/server-sent-events.js';
 import type { InspectionFilter } from '../inspections/filters.js';
 import { filterToSearch } from '../inspections/filters.js';
-import type { Facets, Inspection, InspectionList, ModelSummary, Neighbors, Product, Review, ReviewVerdict, Stats, WhoAmI } from './types.js';
+import { parseJobEvent, type JobEvent } from './job-events.js';
+import type {
+  Activation,
+  AuditEntry,
+  Comparison,
+  Facets,
+  GoodSetEntry,
+  GoodSetList,
+  Inspection,
+  InspectionList,
+  Job,
+  JobStatus,
+  ModelSummary,
+  Neighbors,
+  Product,
+  RecipeOverrides,
+  Review,
+  ReviewVerdict,
+  ShadowResults,
+  ShadowStatus,
+  Stats,
+  ThresholdInForce,
+  ThresholdRates,
+  WhoAmI,
+} from './types.js';
+import { postWithProgress, type UploadProgress } from './upload-with-progress.js';
 
 export class ApiError extends Error {
   constructor(
@@ -16,6 +42,19 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
+
+/** What a training job is asked to do, besides its images. */
+export interface TrainingRequest extends RecipeOverrides {
+  product: string;
+  /** The version name to produce; the server names it by the time when absent. */
+  version?: string;
+  includeGoodSet: boolean;
+}
+
+const unreachable = () =>
+  new ApiError(0, 'The server cannot be reached', 'Check the network connection of this PC; the page keeps working once the server answers again.');
+/** URL path segments, each escaped. */
+const segments = (...parts: string[]) => parts.map(encodeURIComponent).join('/');
 
 export interface StatsQuery {
   product?: string;
@@ -75,9 +114,113 @@ export class KensaApi {
     return this.json(`/api/v1/stats?${search}`);
   }
 
+  async jobs(query: { product?: string; status?: JobStatus; limit?: number } = {}): Promise<Job[]> {
+    const search = new URLSearchParams();
+    if (query.product) search.set('product', query.product);
+    if (query.status) search.set('status', query.status);
+    if (query.limit) search.set('limit', String(query.limit));
+    return (await this.json<{ items: Job[] }>(`/api/v1/jobs?${search}`)).items;
+  }
+
+  job(id: string): Promise<Job> {
+    return this.json(`/api/v1/jobs/${segments(id)}`);
+  }
+
+  cancelJob(id: string): Promise<Job> {
+    return this.json(`/api/v1/jobs/${segments(id)}/cancel`, { method: 'POST', body: {} });
+  }
+
+  /** Uploads images and zips as a new training job, reporting the bytes sent as they go. */
+  async startTrainingJob(files: readonly File[], request: TrainingRequest, onProgress: (progress: UploadProgress) => void, signal: AbortSignal): Promise<Job> {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(request)) if (value !== undefined && value !== '') search.set(name, String(value));
+    const form = new FormData();
+    for (const file of files) form.append('images', file, file.name);
+    let response: Response;
+    try {
+      response = await postWithProgress(`/api/v1/jobs?${search}`, this.authorization(), form, onProgress, signal);
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw unreachable();
+    }
+    return (await this.checked(response)).json() as Promise<Job>;
+  }
+
+  /** Admins: a training job on a folder of images on the server. */
+  startTrainingJobFromFolder(folder: string, request: TrainingRequest): Promise<Job> {
+    return this.json('/api/v1/jobs/from-folder', { method: 'POST', body: { ...request, folder } });
+  }
+
+  /** The job's events after event `after` (0: all of them), live until the job ends. */
+  async *jobEvents(id: string, after: number, signal: AbortSignal): AsyncGenerator<JobEvent> {
+    const response = await this.send(`/api/v1/jobs/${segments(id)}/events?after=${after}`, { signal });
+    if (!response.body) return;
+    for await (const event of readEvents(response.body)) {
+      const parsed = parseJobEvent(event);
+      if (parsed) yield parsed;
+    }
+  }
+
+  comparison(product: string, version: string): Promise<Comparison> {
+    return this.json(`/api/v1/models/${segments(product, version)}/comparison`);
+  }
+
+  shadow(product: string): Promise<ShadowStatus> {
+    return this.json(`/api/v1/products/${segments(product)}/shadow`);
+  }
+
+  /** Admins: score live traffic with `version` beside the active one; null stops it. */
+  setShadow(product: string, version: string | null, reason: string): Promise<ShadowStatus> {
+    return this.json(`/api/v1/products/${segments(product)}/shadow`, { method: 'POST', body: { version, reason } });
+  }
+
+  shadowResults(product: string, version: string, query: { disagreements: boolean; before?: string | null; limit: number }): Promise<ShadowResults> {
+    const search = new URLSearchParams({ disagreements: String(query.disagreements), limit: String(query.limit) });
+    if (query.before) search.set('before', query.before);
+    return this.json(`/api/v1/models/${segments(product, version)}/shadow-results?${search}`);
+  }
+
+  /** Admins: make a version the active one (a promotion, or a rollback to an earlier version). */
+  activate(product: string, version: string, reason: string): Promise<Activation> {
+    return this.json(`/api/v1/models/${segments(product, version)}/activate`, { method: 'POST', body: { reason } });
+  }
+
+  /** Admins: back to the version that was active before the current one. */
+  rollback(product: string, reason: string): Promise<Activation> {
+    return this.json(`/api/v1/models/${segments(product)}/rollback`, { method: 'POST', body: { reason } });
+  }
+
+  /** Expected rates at `thresholds`, or at the server's own choice of candidates. */
+  thresholdRates(product: string, version: string, thresholds?: readonly number[]): Promise<ThresholdRates> {
+    const search = thresholds ? `?${new URLSearchParams({ thresholds: thresholds.join(',') })}` : '';
+    return this.json(`/api/v1/models/${segments(product, version)}/thresholds${search}`);
+  }
+
+  /** Admins: a new raw image threshold, or null for the calibrated one. */
+  setThreshold(product: string, version: string, threshold: number | null, reason: string): Promise<ThresholdInForce> {
+    return this.json(`/api/v1/models/${segments(product, version)}/threshold`, { method: 'POST', body: { threshold, reason } });
+  }
+
+  addToGoodSet(inspectionId: string): Promise<GoodSetEntry> {
+    return this.json(`/api/v1/inspections/${segments(inspectionId)}/good-set`, { method: 'POST', body: {} });
+  }
+
+  goodSet(product: string): Promise<GoodSetList> {
+    return this.json(`/api/v1/products/${segments(product)}/good-set`);
+  }
+
+  /** Admins: the audit log, newest first. */
+  async audit(limit: number): Promise<AuditEntry[]> {
+    return (await this.json<{ items: AuditEntry[] }>(`/api/v1/audit?limit=${limit}`)).items;
+  }
+
   /** A picture behind the key (an <img> cannot send the header). */
   async blob(path: string, signal?: AbortSignal): Promise<Blob> {
     return (await this.send(path, { signal })).blob();
+  }
+
+  private authorization(): Record<string, string> {
+    return { authorization: `Bearer ${this.key}` };
   }
 
   private async json<T>(path: string, options: { method?: 'GET' | 'POST'; body?: unknown } = {}): Promise<T> {
@@ -92,11 +235,15 @@ export class KensaApi {
   private async send(path: string, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.key}` } });
+      response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...this.authorization() } });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
-      throw new ApiError(0, 'The server cannot be reached', 'Check the network connection of this PC; the page keeps working once the server answers again.');
+      throw unreachable();
     }
+    return this.checked(response);
+  }
+
+  private async checked(response: Response): Promise<Response> {
     if (response.ok) return response;
     const problem = await problemOf(response);
     if (response.status === 401) this.onKeyRejected();

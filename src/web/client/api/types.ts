@@ -3,9 +3,31 @@
  * from the bundle), so the UI cannot drift from what the server sends.
  */
 import type { z } from 'zod';
+import type { RecipeOverrides } from '../../../jobs/recipe.js';
+import type {
+  ComparisonSchema,
+  GoodSetEntrySchema,
+  GoodSetListSchema,
+  JobListSchema,
+  JobSchema,
+  ShadowResultsSchema,
+  ShadowStatusSchema,
+  ThresholdRatesSchema,
+  ThresholdSchema,
+} from '../../../server/lifecycle-schemas.js';
 import type { Facets, Neighbors, WhoAmI } from '../../../server/routes/ui-support.js';
-import type { InspectionJson, InspectionListSchema, ModelListSchema, ProductListSchema, ReviewSchema, StatsSchema } from '../../../server/schemas.js';
+import type {
+  ActivationSchema,
+  AuditListSchema,
+  InspectionJson,
+  InspectionListSchema,
+  ModelListSchema,
+  ProductListSchema,
+  ReviewSchema,
+  StatsSchema,
+} from '../../../server/schemas.js';
 import type { ReviewState, ReviewVerdict } from '../../../store/inspections.js';
+import type { JobStatus } from '../../../store/training-jobs.js';
 
 export type Inspection = InspectionJson;
 export type InspectionList = z.infer<typeof InspectionListSchema>;
@@ -16,3 +38,19 @@ export type Product = z.infer<typeof ProductListSchema>['items'][number];
 export type Stats = z.infer<typeof StatsSchema>;
 export type StatsBucket = Stats['buckets'][number];
 export type { Facets, Neighbors, ReviewState, ReviewVerdict, WhoAmI };
+
+export type Job = z.infer<typeof JobSchema>;
+export type JobList = z.infer<typeof JobListSchema>;
+export type { JobStatus, RecipeOverrides };
+export type Comparison = z.infer<typeof ComparisonSchema>;
+export type EvaluationMetrics = Comparison['candidate']['metrics'];
+export type ShadowStatus = z.infer<typeof ShadowStatusSchema>;
+export type ShadowResults = z.infer<typeof ShadowResultsSchema>;
+export type ShadowResult = ShadowResults['items'][number];
+export type ThresholdRates = z.infer<typeof ThresholdRatesSchema>;
+export type ThresholdRate = ThresholdRates['rates'][number];
+export type ThresholdInForce = z.infer<typeof ThresholdSchema>;
+export type GoodSetEntry = z.infer<typeof GoodSetEntrySchema>;
+export type GoodSetList = z.infer<typeof GoodSetListSchema>;
+export type Activation = z.infer<typeof ActivationSchema>;
+export type AuditEntry = z.infer<typeof AuditListSchema>['items'][number];

@@ -33,6 +33,18 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
       ['[ / ]', 'Heatmap opacity − / +'],
       ['o', 'Region outlines on / off'],
       ['u', 'Back to the list'],
+      ['a', 'Add to the good set (a false alarm)'],
+    ],
+  },
+  {
+    title: 'Models and training',
+    keys: [
+      ['r', 'Retrain (on Models)'],
+      ['f', 'Choose images (on Retrain)'],
+      ['c', 'Version: comparison'],
+      ['s', 'Version: shadow mode'],
+      ['t', 'Version: threshold'],
+      ['u', 'Back to Models'],
     ],
   },
 ];

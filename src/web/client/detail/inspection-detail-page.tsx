@@ -16,9 +16,11 @@ import { usePersistentState } from '../persistent-state.js';
 import { Link, navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
 import { VERDICTS } from '../verdicts.js';
+import { GoodSetAction } from './good-set-action.js';
 import { ImageViewer } from './image-viewer.js';
 import { ReviewPanel, type ReviewStatus } from './review-panel.js';
 import { TimingsBar } from './timings-bar.js';
+import { useGoodSet } from './use-good-set.js';
 import { ViewerControls } from './viewer-controls.js';
 
 const OPACITY_STEP = 0.1;
@@ -39,6 +41,7 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
   /** Resolves to whether the verdict being recorded was recorded. */
   const pendingReview = useRef<Promise<boolean> | null>(null);
   const noteField = useRef<HTMLTextAreaElement>(null);
+  const goodSet = useGoodSet(inspection.data, inspection.reload);
 
   const record = (verdict: ReviewVerdict) => {
     if (pendingReview.current || !inspection.data) return;
@@ -87,6 +90,7 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
     ']': () => setOpacity(clampOpacity(opacity + OPACITY_STEP)),
     n: () => noteField.current?.focus(),
     u: () => navigate(`/inspections${queue ? `?${queue}` : ''}`),
+    a: goodSet.add,
   });
 
   // The next picture is most likely wanted next: warm the browser cache while this one is read.
@@ -157,7 +161,9 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
                 Raw energy {data.rawScore.toPrecision(4)} against the model's threshold {data.threshold.toPrecision(4)}
               </p>
             </section>
-            <ReviewPanel inspection={data} note={note} onNote={setNote} noteRef={noteField} saving={saving} status={status} onVerdict={record} />
+            <ReviewPanel inspection={data} note={note} onNote={setNote} noteRef={noteField} saving={saving} status={status} onVerdict={record}>
+              <GoodSetAction inspection={data} goodSet={goodSet} />
+            </ReviewPanel>
             <section class="panel" aria-labelledby="facts-heading">
               <h2 id="facts-heading">Details</h2>
               <dl class="facts">
@@ -171,7 +177,7 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
                 </dd>
                 <dt>Model</dt>
                 <dd>
-                  <Link to="/models">{data.modelVersion}</Link>
+                  <Link to={`/models/${encodeURIComponent(data.product)}/${encodeURIComponent(data.modelVersion)}`}>{data.modelVersion}</Link>
                 </dd>
                 <dt>Image</dt>
                 <dd>

@@ -3,7 +3,7 @@
  * verdict, and the inspection's review history. The two verdicts that fit the model's call
  * (NG: true defect or false alarm; OK: OK or missed defect) are shown first in weight.
  */
-import type { Ref } from 'preact';
+import type { ComponentChildren, Ref } from 'preact';
 import type { Inspection, ReviewVerdict } from '../api/types.js';
 import { ReviewBadge } from '../components/badges.js';
 import { formatTime } from '../format.js';
@@ -23,11 +23,13 @@ interface ReviewPanelProps {
   saving: ReviewVerdict | null;
   status: ReviewStatus | null;
   onVerdict(verdict: ReviewVerdict): void;
+  /** What follows from the verdict (the good set), between the note and the history. */
+  children?: ComponentChildren;
 }
 
 const FITS_DECISION: Record<'OK' | 'NG', ReviewVerdict[]> = { NG: ['true_defect', 'false_alarm'], OK: ['ok', 'missed_defect'] };
 
-export function ReviewPanel({ inspection, note, onNote, noteRef, saving, status, onVerdict }: ReviewPanelProps) {
+export function ReviewPanel({ inspection, note, onNote, noteRef, saving, status, onVerdict, children }: ReviewPanelProps) {
   const history = [...(inspection.reviews ?? [])].reverse();
   return (
     <section class="panel review-panel" aria-labelledby="review-heading">
@@ -70,6 +72,7 @@ export function ReviewPanel({ inspection, note, onNote, noteRef, saving, status,
       <p class={`review-status${status ? ` review-status-${status.kind}` : ''}`} role="status" aria-live="polite">
         {status?.text ?? ''}
       </p>
+      {children}
       {history.length > 0 && (
         <>
           <h3 class="subheading">History</h3>

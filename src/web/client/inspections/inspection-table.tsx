@@ -34,6 +34,7 @@ export function InspectionTable({ items, queue, tableRef }: InspectionTableProps
           <th scope="col">Decision</th>
           <th scope="col">Score</th>
           <th scope="col">Review</th>
+          <th scope="col">Model</th>
         </tr>
       </thead>
       <tbody>
@@ -60,6 +61,7 @@ export function InspectionTable({ items, queue, tableRef }: InspectionTableProps
             <td>
               <ReviewBadge state={inspection.reviewState} />
             </td>
+            <td class="cell-model mono">{inspection.modelVersion}</td>
           </tr>
         ))}
       </tbody>

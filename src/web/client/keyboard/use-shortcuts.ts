@@ -2,7 +2,7 @@
  * Keyboard shortcuts. Components register a map from keys (KeyboardEvent.key: "j", "ArrowRight",
  * "?", "1") or two-key sequences ("g d") to actions; one document listener dispatches them.
  * Keys typed into a text field, a select or a note are left alone, and so are the arrow keys on
- * a slider; modifier combinations belong to the browser.
+ * a slider and any key inside an open dialog; modifier combinations belong to the browser.
  */
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -20,6 +20,8 @@ const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 
 /** Does the focused element use this key itself? */
 function ownsKey(target: EventTarget | null, key: string): boolean {
   if (!(target instanceof HTMLElement)) return false;
+  // a modal dialog (a reason being asked for) has the keyboard to itself
+  if (target.closest('dialog[open]')) return true;
   if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
   if (target instanceof HTMLInputElement) return TEXT_INPUTS.has(target.type) || (target.type === 'range' && SLIDER_KEYS.has(key));
   return false;

@@ -1,30 +1,52 @@
 /**
- * Model versions per product: which one answers inspections now, how each was calibrated, and how
- * it did on its validation split. Changing the active version and retraining belong to the
- * retraining jobs; the page keeps a marked place for them and offers no controls it cannot honour.
+ * Model versions per product: which one answers inspections now, which one scores in shadow
+ * mode, how each was calibrated and validated, the training jobs, and (for admins) the log of
+ * model changes. Retraining starts here.
  */
+import { useEffect } from 'preact/hooks';
 import { useLoad } from '../api/use-load.js';
-import type { ModelSummary, Product } from '../api/types.js';
-import { formatPercent, formatTime } from '../format.js';
+import { AdminOnlyNote } from '../components/admin-action.js';
+import { useShortcuts } from '../keyboard/use-shortcuts.js';
+import { Link, navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
+import { isModelChange, ModelChanges } from './model-changes.js';
+import { ProductModels } from './product-models.js';
 
-/** Metrics that are fractions in [0, 1] are drawn as bars; others are printed. */
-const isFraction = (value: number) => value >= 0 && value <= 1;
+const AUDIT_ENTRIES = 100;
+const CHANGES_SHOWN = 12;
 
 export function ModelsPage() {
-  const { api } = useSession();
+  const { api, identity } = useSession();
+  const isAdmin = identity.role === 'admin';
   const products = useLoad(() => api.products(), [api]);
   const models = useLoad(() => api.models(), [api]);
+  const audit = useLoad(() => (isAdmin ? api.audit(AUDIT_ENTRIES) : Promise.resolve([])), [api, isAdmin]);
   const error = products.error ?? models.error;
+  const reload = () => {
+    products.reload();
+    models.reload();
+    audit.reload();
+  };
+  useShortcuts({ r: () => navigate('/training') });
+  // another admin may promote or roll back meanwhile: a return to the tab shows the present
+  useEffect(() => {
+    const refresh = () => document.visibilityState === 'visible' && reload();
+    document.addEventListener('visibilitychange', refresh);
+    return () => document.removeEventListener('visibilitychange', refresh);
+  }, []);
 
   return (
     <div class="page page-wide">
       <header class="page-header">
         <div>
           <h1>Models</h1>
-          <p class="page-subtitle">Versions per product, newest first, with their calibration and validation metrics.</p>
+          <p class="page-subtitle">Versions per product, newest first: what decides now, what scores in shadow mode, and the training jobs.</p>
         </div>
+        <Link to="/training" class="button button-primary" aria-keyshortcuts="r">
+          Retrain… <kbd>r</kbd>
+        </Link>
       </header>
+      <AdminOnlyNote>You can retrain, follow and cancel jobs, and compare versions. Promotion, rollback, shadow mode and thresholds need an admin key.</AdminOnlyNote>
       {error && (
         <p class="form-error" role="alert">
           {error.message}
@@ -32,91 +54,27 @@ export function ModelsPage() {
       )}
       <div class="models-layout">
         <div class="models-products">
-          {products.data?.length === 0 && <p class="panel muted">No model packages are registered yet.</p>}
+          {products.data?.length === 0 && <p class="panel muted">No products yet. Retrain with a set of good parts to create the first one.</p>}
           {(products.data ?? []).map((product) => (
-            <ProductModels key={product.id} product={product} versions={(models.data ?? []).filter((m) => m.product === product.id)} />
+            <ProductModels key={product.id} product={product.id} versions={(models.data ?? []).filter((m) => m.product === product.id)} onChanged={reload} />
           ))}
         </div>
-        <aside class="panel reserved-panel" aria-labelledby="lifecycle-heading">
-          <h2 id="lifecycle-heading">Promotion and retraining</h2>
-          <p>
-            Promoting a version to active, rolling back, and retraining on new good parts will be managed here once retraining jobs are available on this
-            server.
-          </p>
-          <p class="muted small">
-            Until then an administrator activates a version with <code>POST /api/v1/models/&#123;product&#125;/&#123;version&#125;/activate</code> and returns
-            to the previous one with <code>POST /api/v1/models/&#123;product&#125;/rollback</code>.
-          </p>
+        <aside class="panel changes-panel" aria-labelledby="changes-heading">
+          <h2 id="changes-heading">Model changes</h2>
+          {isAdmin ? (
+            <>
+              {audit.error && (
+                <p class="form-error" role="alert">
+                  {audit.error.message}
+                </p>
+              )}
+              {audit.data && <ModelChanges entries={audit.data.filter(isModelChange).slice(0, CHANGES_SHOWN)} />}
+            </>
+          ) : (
+            <p class="muted small">The audit log of activations, rollbacks, shadow mode and thresholds is shown to administrators.</p>
+          )}
         </aside>
       </div>
     </div>
-  );
-}
-
-function ProductModels({ product, versions }: { product: Product; versions: ModelSummary[] }) {
-  return (
-    <section class="product-models" aria-labelledby={`product-${product.id}`}>
-      <header class="product-header">
-        <h2 id={`product-${product.id}`}>{product.id}</h2>
-        <span class="muted">
-          {product.versions} version{product.versions === 1 ? '' : 's'} · active:{' '}
-          <strong>{product.activeVersion ?? 'none'}</strong>
-          {product.activeVersion && !product.loaded && <span class="warning-text"> (not loaded)</span>}
-        </span>
-      </header>
-      <div class="version-grid">
-        {versions.map((model) => (
-          <ModelCard key={model.version} model={model} />
-        ))}
-      </div>
-    </section>
-  );
-}
-
-function ModelCard({ model }: { model: ModelSummary }) {
-  const metrics = Object.entries(model.metrics).sort(([a], [b]) => a.localeCompare(b));
-  return (
-    <article class={`panel model-card${model.active ? ' model-card-active' : ''}`} aria-label={`${model.product} ${model.version}${model.active ? ', active' : ''}`}>
-      <header class="model-card-header">
-        <h3 class="mono">{model.version}</h3>
-        {model.active ? <span class="badge badge-active">Active</span> : <span class="badge badge-idle">Inactive</span>}
-      </header>
-      <p class="muted small">
-        {model.method} · {model.backbone} · trained {formatTime(model.createdAt).slice(0, 16)}
-      </p>
-      <h4 class="subheading">Calibration</h4>
-      <dl class="facts facts-compact">
-        <dt>Image threshold</dt>
-        <dd class="num">{model.calibration.imageThreshold.toPrecision(4)}</dd>
-        <dt>Pixel threshold</dt>
-        <dd class="num">{model.calibration.pixelThreshold.toPrecision(4)}</dd>
-        <dt>Expected false calls</dt>
-        <dd class="num">{formatPercent(model.calibration.expectedFalseCallRate, 2)}</dd>
-        <dt>Rule</dt>
-        <dd>{model.calibration.rule}</dd>
-        <dt>Input</dt>
-        <dd>
-          {model.input.policy} {model.input.size}px
-        </dd>
-      </dl>
-      <h4 class="subheading">Validation</h4>
-      {metrics.length === 0 ? (
-        <p class="muted small">No validation metrics were recorded for this version.</p>
-      ) : (
-        <ul class="metric-list">
-          {metrics.map(([name, value]) => (
-            <li key={name} class="metric">
-              <span class="metric-name">{name}</span>
-              {isFraction(value) && (
-                <span class="metric-track" aria-hidden="true">
-                  <span class="metric-fill" style={{ width: `${value * 100}%` }} />
-                </span>
-              )}
-              <span class="metric-value num">{isFraction(value) ? value.toFixed(3) : value.toPrecision(4)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </article>
   );
 }
