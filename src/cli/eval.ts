@@ -17,7 +17,8 @@ export function registerEval(program: Command): void {
     .option('--methods <list>', `comma-separated: ${METHODS.join(', ')}`, METHODS.join(','))
     .option('--json <file>', 'write the summary JSON here')
     .option('--report <dir>', 'write a report folder: summary.json, roc.png, scores.csv, heatmaps of the best and worst cases, and the evaluated model packages')
-    .option('--models <dir>', 'where converted backbones are cached', 'models');
+    .option('--models <dir>', 'where converted backbones are cached', 'models')
+    .option('--monitor-every <n>', 'print DxMI\'s test image AUROC every n iterations while it trains (monitoring only)', Number);
   addTrainingOptions(command).action(async (raw: Record<string, unknown>) => {
     const methods = String(raw.methods).split(',') as Method[];
     const unknown = methods.filter((m) => !METHODS.includes(m));
@@ -30,6 +31,7 @@ export function registerEval(program: Command): void {
         data: raw.data as string,
         modelsDir: raw.models as string,
         methods,
+        monitorEvery: raw.monitorEvery as number | undefined,
         workDir: report ? path.join(report, 'models') : await mkdtemp(path.join(os.tmpdir(), 'kensa-eval-')),
         onProgress: progress.update,
         onWarning: (message) => console.warn(`warning: ${message}`),

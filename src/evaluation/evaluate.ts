@@ -17,12 +17,17 @@ import { auroc, roc, type RocPoint } from '../metrics/roc.js';
 import { createSession, type SessionConfig } from '../onnx/session.js';
 import { MODEL_INPUT } from '../training/inference-model.js';
 import { scoreImages, type ScoredImage } from '../training/score-images.js';
-import { packageMethod, prepareTraining, type TrainingConfig } from '../training/train-product.js';
+import { FeatureExtractor } from '../features/extractor.js';
+import type { FeatureSet } from '../methods/method.js';
+import { extractFeatures } from '../training/extract-features.js';
+import { featureCacheKey, packageMethod, prepareTraining, type PreparedTraining, type TrainingConfig } from '../training/train-product.js';
 
 export interface EvaluationOptions extends TrainingConfig {
   methods: Method[];
   /** Where the evaluated model packages are written (one folder per method). */
   workDir: string;
+  /** Report DxMI's test image AUROC every this many iterations while it trains (monitoring only). */
+  monitorEvery?: number;
 }
 
 export interface MethodEvaluation {
@@ -36,6 +41,8 @@ export interface MethodEvaluation {
   perDefect: Record<string, number>;
   threshold: number;
   roc: RocPoint[];
+  /** Test image AUROC while training (DxMI with monitorEvery). */
+  monitor: { iteration: number; auroc: number }[];
   /** Per test image: name, file, label, raw score (for reports). */
   scores: { name: string; path: string; label: string; score: number }[];
   modelDir: string;
@@ -75,12 +82,32 @@ async function masksFor(items: readonly DatasetItem[], scored: readonly ScoredIm
   );
 }
 
+/** Feature maps of the test images, with the training run's feature settings (and cache). */
+async function testFeatures(prepared: PreparedTraining, files: string[]): Promise<FeatureSet> {
+  const { config, backbone } = prepared;
+  const extractor = await FeatureExtractor.create({ backbone, layers: prepared.layers, stride: config.features.stride, smoothing: config.features.smoothing, normalize: false, ...config.session });
+  try {
+    return await extractFeatures(files, {
+      extractor,
+      input: config.input,
+      cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input) } : undefined,
+      onProgress: (done, total) => config.onProgress?.('features', `${done}/${total} test images`, done / total),
+    });
+  } finally {
+    await extractor.release();
+  }
+}
+
 export async function evaluate(options: EvaluationOptions): Promise<Evaluation> {
   const dataset = await loadMvtec(options.data);
   if (dataset.test.length === 0) throw new Error(`${options.data} has no test images (test/<type>/)`);
-  const prepared = await prepareTraining(options);
+  let prepared = await prepareTraining(options);
   const test = dataset.test;
   const labels = test.map((item) => (item.label === GOOD ? 0 : 1));
+  if (options.monitorEvery) {
+    const features = await testFeatures(prepared, test.map((t) => t.path));
+    prepared = { ...prepared, config: { ...prepared.config, validation: { features, labels, every: options.monitorEvery } } };
+  }
   const progress = options.onProgress ?? (() => undefined);
   let masks: Uint8Array[] | null = null;
   const methods: Record<string, MethodEvaluation> = {};
@@ -119,6 +146,7 @@ export async function evaluate(options: EvaluationOptions): Promise<Evaluation> 
       perDefect,
       threshold,
       roc: roc(scores, labels, { maxPoints: 200 }).curve,
+      monitor: (pkg.manifest.training.config.monitor as MethodEvaluation['monitor'] | undefined) ?? [],
       scores: test.map((item, i) => ({ name: item.name, path: item.path, label: item.label, score: scores[i] })),
       modelDir: pkg.dir,
     };

@@ -33,6 +33,9 @@ export function table(evaluation: Evaluation): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const lines = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  for (const [name, m] of Object.entries(evaluation.methods)) {
+    if (m.monitor.length > 0) lines.push('', `${name} test image AUROC while training: ${m.monitor.map((p) => `${p.iteration}: ${p.auroc.toFixed(3)}`).join(', ')}`);
+  }
   if (evaluation.methods.dxmi && evaluation.methods.ae) {
     const gain = evaluation.methods.dxmi.imageAuroc - evaluation.methods.ae.imageAuroc;
     lines.push('', `ablation: DxMI ${gain >= 0 ? 'beats' : 'does NOT beat'} its pretrained autoencoder (ae) by ${gain.toFixed(3)} image AUROC`);

@@ -23,12 +23,19 @@ export interface FittedMethod {
   /** Resolved configuration, recorded in the manifest. */
   config: Record<string, unknown>;
   trainSeconds: number;
+  /** The validation AUROC reported while training, when FitOptions.validation was given. */
+  monitor?: { iteration: number; auroc: number }[];
 }
 
 export interface FitOptions {
   session?: SessionConfig;
   seed?: number;
   signal?: AbortSignal;
+  /**
+   * Labelled images to report an image AUROC on while training (monitoring only: nothing is
+   * selected by it), every `every` iterations, for methods that train iteratively.
+   */
+  validation?: { features: FeatureSet; labels: readonly number[]; every: number };
   /** Progress in words and a fraction, for bars and job logs. */
   onProgress?: (message: string, fraction: number) => void;
 }

@@ -19,6 +19,7 @@ import { MANIFEST_FORMAT, type InputSpec, type Manifest, type Method } from '../
 import { writeModelPackage, type ModelPackage } from '../model/model-package.js';
 import type { SessionConfig } from '../onnx/session.js';
 import { extractFeatures, type ExtractedFeatures } from './extract-features.js';
+import type { FitOptions } from '../methods/method.js';
 import { fitMethod, type MethodSettings } from './fit-method.js';
 import { buildInferenceModel } from './inference-model.js';
 import { findOutliers } from './outliers.js';
@@ -50,6 +51,8 @@ export interface TrainingConfig {
   session: SessionConfig;
   /** Folder for cached feature maps (default: none). */
   cacheDir?: string;
+  /** Labelled images to monitor an iterative method's AUROC on while it trains. */
+  validation?: FitOptions['validation'];
   onProgress?: (stage: string, message: string, fraction: number) => void;
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
@@ -144,6 +147,7 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
     session: config.session,
     seed: config.seed,
     signal: config.signal,
+    validation: config.validation,
     onProgress: (message, fraction) => progress('train', message, fraction),
   });
 
@@ -181,7 +185,14 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
       digest: createHash('sha256').update([...features.hashes].sort().join('\n')).digest('hex'),
       seconds: prepared.featureSeconds + (performance.now() - started) / 1000,
       device: config.session.device ?? 'cpu',
-      config: { ...fitted.config, features: config.features, mapSmoothing: config.mapSmoothing, seed: config.seed, validationFraction: config.validationFraction },
+      config: {
+        ...fitted.config,
+        features: config.features,
+        mapSmoothing: config.mapSmoothing,
+        seed: config.seed,
+        validationFraction: config.validationFraction,
+        ...(fitted.monitor?.length ? { monitor: fitted.monitor } : {}),
+      },
     },
     metrics: {
       validationImages: prepared.validation.length,
