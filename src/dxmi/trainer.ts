@@ -120,7 +120,6 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
       const xi = new Float32Array(n * latent);
       const rolloutNoise = new Float32Array(steps * n * dim);
       const stepNoise = new Float32Array(n * dim);
-      const samplerNoise = new Float32Array(steps * n * dim);
       const sSquared = new Float32Array(steps).fill(config.initialSigma ** 2);
       const phaseStart = performance.now();
       const stride = n * dim;
@@ -161,11 +160,12 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
           valueLoss += Number(result.loss.data[0]) / steps;
         }
 
-        // 5. Sampler: reparameterized steps from the stored states toward low future cost.
-        noise.fillNormal(samplerNoise);
+        // 5. Sampler: reparameterized steps from the stored states toward low future cost. The
+        // rollout's own noise: the pathwise gradient of the trajectories that were sampled (the
+        // sampler has not changed since), and one normal draw fewer per iteration.
         const sampler = await compiled.sampler.run({
           states: float(states.subarray(0, steps * stride), [steps, n, dim]),
-          eps: float(samplerNoise, [steps, n, dim]),
+          eps: float(rolloutNoise, [steps, n, dim]),
           s_squared: float(sSquared, [steps]),
         });
 

@@ -26,8 +26,6 @@ export const DEMO_DXMI = resolveConfig('fast', {
   batch: 256,
   maxPretrainIterations: 400,
   maxIterations: 40,
-  initialSigma: 0.01,
-  gamma: 1,
 });
 
 export interface DemoProduct {
