@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { stageProgress } from '../cli/progress.js';
 import { resolveConfig } from '../dxmi/config.js';
-import { DEFAULT_GAUSSIAN } from '../methods/gaussian.js';
-import { DEFAULT_KNN } from '../methods/knn.js';
+import { DEFAULT_RECIPE, trainingConfig } from '../jobs/recipe.js';
 import { generateDataset } from '../synth/generate.js';
 import { trainProduct } from '../training/train-product.js';
 import { discoverModelPackages } from './model-discovery.js';
@@ -57,19 +56,10 @@ export async function ensureDemoProduct(modelsDir: string, dataDir: string, logg
   const progress = stageProgress();
   try {
     const pkg = await trainProduct({
-      data: dataset,
+      ...trainingConfig({ ...DEFAULT_RECIPE, dxmi: DEMO_DXMI }, dataset, modelsDir, {}),
       product: DEMO_PRODUCT,
       version: 'demo-1',
-      modelsDir,
       method: 'dxmi',
-      settings: { dxmi: DEMO_DXMI, gaussian: DEFAULT_GAUSSIAN, knn: DEFAULT_KNN },
-      features: { backbone: 'mobilenet_v2', stride: 8, smoothing: 1 },
-      input: { policy: 'fill', size: 224, multiple: 16 },
-      mapSmoothing: 3,
-      validationFraction: 0.15,
-      falseCallRate: 0.01,
-      seed: 0,
-      session: {},
       onProgress: progress.update,
       onWarning: (message) => logger.warn(message),
     });
