@@ -9,8 +9,8 @@
  *   npm run bench:serve -- [--model DIR] [--image FILE] [--duration S] [--threads N]
  *                          [--inference-thread worker|main] [--compare-threads] [--json]
  *
- * Without --model, a fixture model (3x3 mean of |grey - 0.5| at 224x224, not a trained model) is
- * used and the output says so. The last line with --json is {"p50Ms","p99Ms","imagesPerSecond"}:
+ * Without --model, the bundled demo product's DxMI model (MobileNetV2 features at stride 8 and the
+ * trained energy, 224x224) is trained first, as `npm start` does on a fresh clone. The last line with --json is {"p50Ms","p99Ms","imagesPerSecond"}:
  * p50/p99 at concurrency 1 and the best throughput of the 1/4/16 runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,10 +20,11 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
 import sharp from 'sharp';
+import pino from 'pino';
 import { readModelPackage } from '../src/model/model-package.js';
+import { DEMO_PRODUCT, ensureDemoProduct } from '../src/server/demo.js';
 import { ApiKeyStore } from '../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../src/store/database.js';
-import { FIXTURE_INPUT, writeFixtureModel } from '../test/helpers/fixture-model.js';
 import { freePort } from '../src/util/free-port.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -161,7 +162,7 @@ async function drive(server: ServerProcess, label: string, load: Load, connectio
 
 async function main(): Promise<void> {
   const program = new Command()
-    .option('--model <dir>', 'model package to serve (default: a fixture model)')
+    .option('--model <dir>', "model package to serve (default: the demo product's, trained first)")
     .option('--image <file>', 'image to post (default: a synthetic 900x900 PNG)')
     .option('--duration <s>', 'seconds per run', (v) => Number(v), 5)
     .option('--threads <n>', 'ONNX Runtime intra-op threads of the server (default: its own default)', (v) => Number(v))
@@ -174,8 +175,9 @@ async function main(): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'kensa-bench-'));
   try {
     const modelsDir = path.join(root, 'models');
+    const dataDir = path.join(root, 'data');
     let modelLine: string;
-    let product = 'widget';
+    let product = DEMO_PRODUCT;
     if (options.model) {
       const pkg = await readModelPackage(path.resolve(options.model));
       const { version, method, backbone, input } = pkg.manifest;
@@ -183,19 +185,18 @@ async function main(): Promise<void> {
       product = pkg.manifest.product;
       modelLine = `model: ${pkg.dir} (${pkg.manifest.product}/${version}, ${method}, backbone ${backbone.name}, input ${input.policy} ${input.size})`;
     } else {
-      await writeFixtureModel(modelsDir, { input: { ...FIXTURE_INPUT, size: 224 } });
-      modelLine = 'model: FIXTURE (3x3 mean of |grey - 0.5| at 224x224, not a trained model: measures the server, not a network); pass --model DIR for a real one';
+      await ensureDemoProduct(modelsDir, dataDir, pino({ level: 'warn' }));
+      modelLine = 'model: the demo product (dxmi, backbone mobilenet_v2, input fill 224, stride 8)';
     }
     const image = options.image ? await readFile(options.image) : await syntheticImage();
     const imageInfo = await sharp(image).metadata();
 
-    const dataDir = path.join(root, 'data');
     const db = openDatabase(databasePath(dataDir));
     const load: Load = { product, key: new ApiKeyStore(db).create('camera', 'bench').key, image };
     db.close();
 
     const loadBefore = os.loadavg();
-    const base = { 'models-dir': modelsDir, 'data-dir': dataDir, ...(options.threads ? { threads: options.threads } : {}) };
+    const base = { 'models-dir': modelsDir, 'data-dir': dataDir, demo: String(!options.model), ...(options.threads ? { threads: options.threads } : {}) };
     const modes = options.compareThreads ? (['worker', 'main'] as const) : [options.inferenceThread];
     const runs: RunResult[] = [];
     for (const mode of modes) {

@@ -1,5 +1,5 @@
 /** Training jobs in tests: synthetic good parts, uploads, and following a job to its end. */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { readEvents } from '../../src/jobs/server-sent-events.js';
@@ -22,6 +22,23 @@ export async function syntheticGoodParts(dir: string, kind: 'flange' | 'metal', 
   const dataset = await generateDataset({ out: dir, kind, seed, train: count, testGood: 6, testDefect: 3, width: 128, height: 128, overwrite: true });
   const files = dataset.images.filter((image) => image.split === 'train').map((image) => image.image);
   return Promise.all(files.map(async (file) => ({ name: path.basename(file), bytes: await readFile(file) })));
+}
+
+/** Two products' good sets to upload, and the flange's test images to inspect. */
+export interface LifecycleMaterial {
+  flange: UploadFile[];
+  metal: UploadFile[];
+  goodParts: Buffer[];
+  defects: Buffer[];
+}
+
+export async function lifecycleMaterial(scratch: string): Promise<LifecycleMaterial> {
+  const flange = await syntheticGoodParts(path.join(scratch, 'flange'), 'flange', 1, 24);
+  const metal = await syntheticGoodParts(path.join(scratch, 'metal'), 'metal', 2, 24);
+  const testDir = path.join(scratch, 'flange', 'test');
+  const imagesIn = async (dir: string): Promise<Buffer[]> => Promise.all((await readdir(path.join(testDir, dir))).map((name) => readFile(path.join(testDir, dir, name))));
+  const defectDirs = (await readdir(testDir)).filter((name) => name !== 'good');
+  return { flange, metal, goodParts: await imagesIn('good'), defects: (await Promise.all(defectDirs.map(imagesIn))).flat() };
 }
 
 /** POST /api/v1/jobs with the files in the field "images". */

@@ -7,14 +7,14 @@
  * queued per product and cancelled.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/jobs/job-files.js';
 import { TRAINING_NICE } from '../../src/jobs/priority.js';
 import { databasePath, openDatabase } from '../../src/store/database.js';
-import { eventually, followJob, getJob, syntheticGoodParts, trainJob, uploadJob, type JobJson, type StreamedEvent, type UploadFile } from '../jobs/helpers.js';
+import { eventually, followJob, getJob, lifecycleMaterial, trainJob, uploadJob, type JobJson, type StreamedEvent, type UploadFile } from '../jobs/helpers.js';
 import { writeZip } from '../jobs/zip-writer.js';
 import { get, inspect, post, startTestServer, type TestServer } from './harness.js';
 
@@ -48,12 +48,7 @@ async function json<T>(response: Response, status = 200): Promise<T> {
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'kensa-lifecycle-'));
-  flange = await syntheticGoodParts(path.join(scratch, 'flange'), 'flange', 1, 24);
-  metal = await syntheticGoodParts(path.join(scratch, 'metal'), 'metal', 2, 24);
-  const testDir = path.join(scratch, 'flange', 'test');
-  goodParts = await Promise.all((await readdir(path.join(testDir, 'good'))).map((name) => readFile(path.join(testDir, 'good', name))));
-  const defectDirs = (await readdir(testDir)).filter((name) => name !== 'good');
-  defects = (await Promise.all(defectDirs.map(async (dir) => Promise.all((await readdir(path.join(testDir, dir))).map((name) => readFile(path.join(testDir, dir, name))))))).flat();
+  ({ flange, metal, goodParts, defects } = await lifecycleMaterial(scratch));
   server = await startTestServer({ models: [] });
 });
 afterAll(async () => {

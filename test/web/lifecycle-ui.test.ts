@@ -8,14 +8,14 @@
  * good set with one key. What the UI did is checked through the API. Screenshots of every new
  * screen go to test-artifacts/web/.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, syntheticGoodParts, type UploadFile } from '../jobs/helpers.js';
+import { eventually, lifecycleMaterial, type UploadFile } from '../jobs/helpers.js';
 import { writeZip } from '../jobs/zip-writer.js';
 import { get, inspect, post, startTestServer, type TestServer } from '../server/harness.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
@@ -116,12 +116,7 @@ beforeAll(async () => {
   await build({ configFile: path.join(ROOT, 'src/web/vite.config.ts'), mode: 'production', logLevel: 'warn' });
   await mkdir(SCREENSHOTS, { recursive: true });
   scratch = await mkdtemp(path.join(os.tmpdir(), 'kensa-lifecycle-ui-'));
-  flange = await syntheticGoodParts(path.join(scratch, 'flange'), 'flange', 1, 24);
-  metal = await syntheticGoodParts(path.join(scratch, 'metal'), 'metal', 2, 24);
-  const testDir = path.join(scratch, 'flange', 'test');
-  goodParts = await Promise.all((await readdir(path.join(testDir, 'good'))).map((name) => readFile(path.join(testDir, 'good', name))));
-  const defectDirs = (await readdir(testDir)).filter((name) => name !== 'good');
-  defects = (await Promise.all(defectDirs.map(async (dir) => Promise.all((await readdir(path.join(testDir, dir))).map((name) => readFile(path.join(testDir, dir, name))))))).flat();
+  ({ flange, metal, goodParts, defects } = await lifecycleMaterial(scratch));
   server = await startTestServer({ models: [] });
   browser = await launchBrowser(server.url);
   page = browser.page;
