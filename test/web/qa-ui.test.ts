@@ -280,6 +280,10 @@ describe('the QA web UI in Chromium', () => {
     await page.goBack();
     await page.waitForURL(new RegExp(`/ui/inspections/${second}\\?`));
     await page.locator('.verdict[aria-pressed="true"]', { hasText: 'True defect' }).waitFor();
+
+    // u climbs back to the list, with the queue's filters
+    await page.keyboard.press('u');
+    await page.waitForURL(/\/ui\/inspections\?.*line=L1/);
   });
 
   it('draws the dashboard as charts', async () => {

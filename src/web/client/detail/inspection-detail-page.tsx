@@ -22,6 +22,7 @@ import { ReviewPanel, type ReviewStatus } from './review-panel.js';
 import { TimingsBar } from './timings-bar.js';
 import { useGoodSet } from './use-good-set.js';
 import { ViewerControls } from './viewer-controls.js';
+import { BackLink } from '../components/back-link.js';
 
 const OPACITY_STEP = 0.1;
 
@@ -89,7 +90,6 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
     '[': () => setOpacity(clampOpacity(opacity - OPACITY_STEP)),
     ']': () => setOpacity(clampOpacity(opacity + OPACITY_STEP)),
     n: () => noteField.current?.focus(),
-    u: () => navigate(`/inspections${queue ? `?${queue}` : ''}`),
     a: goodSet.add,
   });
 
@@ -104,9 +104,7 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
     <div class="page detail-page">
       <header class="detail-header">
         <div class="detail-title">
-          <Link to={`/inspections${queue ? `?${queue}` : ''}`} class="back-link" aria-keyshortcuts="u">
-            ← Inspections
-          </Link>
+          <BackLink to={`/inspections${queue ? `?${queue}` : ''}`} label="Inspections" />
           <h1>
             Inspection <span class="mono">{id}</span>
           </h1>

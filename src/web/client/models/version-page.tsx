@@ -15,6 +15,7 @@ import { ComparisonView } from './comparison-view.js';
 import { ShadowView } from './shadow-view.js';
 import { ThresholdView } from './threshold-view.js';
 import { versionRole, VersionRoleBadge } from './version-role.js';
+import { BackLink } from '../components/back-link.js';
 
 export const VERSION_VIEWS = [
   { id: 'comparison', label: 'Comparison', key: 'c', suffix: '' },
@@ -38,7 +39,6 @@ export function VersionPage({ product, version, view }: VersionPageProps) {
   const base = `/models/${encodeURIComponent(product)}/${encodeURIComponent(version)}`;
   useShortcuts({
     ...Object.fromEntries(VERSION_VIEWS.map((v) => [v.key, () => navigate(`${base}${v.suffix}`)])),
-    u: () => navigate('/models'),
   });
 
   const versions = (models.data ?? []).filter((model) => model.product === product);
@@ -52,9 +52,7 @@ export function VersionPage({ product, version, view }: VersionPageProps) {
     <div class="page page-wide">
       <header class="page-header version-header">
         <div>
-          <Link to="/models" class="back-link" aria-keyshortcuts="u">
-            ← Models
-          </Link>
+          <BackLink to="/models" label="Models" />
           <h1 class="title-with-badge">
             <span>
               {product} <span class="muted">/</span> <span class="mono">{version}</span>

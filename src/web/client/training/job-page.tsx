@@ -8,26 +8,23 @@ import type { Job } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { formatDuration, formatKey, formatPercent, formatTime } from '../format.js';
-import { useShortcuts } from '../keyboard/use-shortcuts.js';
-import { Link, navigate } from '../routing/router.js';
+import { Link } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
 import { isFinished, JobStatusBadge } from './job-status.js';
 import { StageSteps } from './stage-steps.js';
 import { STAGES } from './stages.js';
 import { useLiveJob, type LiveJob } from './use-live-job.js';
+import { BackLink } from '../components/back-link.js';
 
 export function JobPage({ id }: { id: string }) {
   const live = useLiveJob(id);
   const { job } = live;
-  useShortcuts({ u: () => navigate('/models') });
 
   return (
     <div class="page page-wide">
       <header class="page-header">
         <div>
-          <Link to="/models" class="back-link" aria-keyshortcuts="u">
-            ← Models
-          </Link>
+          <BackLink to="/models" label="Models" />
           <h1 class="title-with-badge">
             Training job <span class="mono">{id}</span>
             {job && <JobStatusBadge status={job.status} />}

@@ -13,10 +13,11 @@ import { FormField } from '../components/form-field.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { formatBytes } from '../format.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
-import { Link, navigate } from '../routing/router.js';
+import { navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
 import { DropZone } from './drop-zone.js';
 import { DXMI_PRESETS, EMPTY_FORM, formProblems, METHODS, trainingRequest, type TrainingForm } from './training-form.js';
+import { BackLink } from '../components/back-link.js';
 
 type Source = 'upload' | 'folder';
 
@@ -50,7 +51,6 @@ export function RetrainPage({ search }: { search: URLSearchParams }) {
   useEffect(() => () => uploadControl.current?.abort(), []);
   useShortcuts({
     f: () => source === 'upload' && !sending && picker.current?.click(),
-    u: () => navigate('/models'),
   });
 
   const chooseSource = (next: Source) => {
@@ -101,9 +101,7 @@ export function RetrainPage({ search }: { search: URLSearchParams }) {
     <div class="page page-wide">
       <header class="page-header">
         <div>
-          <Link to="/models" class="back-link" aria-keyshortcuts="u">
-            ← Models
-          </Link>
+          <BackLink to="/models" label="Models" />
           <h1>Retrain</h1>
           <p class="page-subtitle">Train a new model version on a fresh set of good parts: a new supplier, a new mould, new lighting.</p>
         </div>
