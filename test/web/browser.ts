@@ -3,10 +3,22 @@
  * PC's 1366x768 screen, and a record of every request that left the server under test (there
  * must be none: the UI works offline), of server errors, and of every script error.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where the browser tests leave their screenshots (CI artifacts). */
+export const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'web');
+
+/** The production UI bundle the server serves, built as `npm run build` does, and the screenshot folder. */
+export async function buildUi(): Promise<void> {
+  await build({ configFile: path.join(ROOT, 'src/web/vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  await mkdir(SCREENSHOTS, { recursive: true });
+}
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** The line PC's clock is not UTC: times typed and shown are local, times sent are ISO. */

@@ -8,21 +8,17 @@
  * good set with one key. What the UI did is checked through the API. Screenshots of every new
  * screen go to test-artifacts/web/.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, lifecycleMaterial, type UploadFile } from '../jobs/helpers.js';
 import { writeZip } from '../jobs/zip-writer.js';
 import { get, inspect, post, startTestServer, type TestServer } from '../server/harness.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { buildUi, launchBrowser, SCREENSHOTS, type TestBrowser } from './browser.js';
 import { dropFiles } from './drop-files.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'web');
 const PRODUCT = 'flange';
 /** Long enough for a Gaussian job on 24 images of 128 px on two busy cores. */
 const JOB_MS = 90_000;
@@ -113,8 +109,7 @@ async function auditReasons(action: string): Promise<(string | null)[]> {
 }
 
 beforeAll(async () => {
-  await build({ configFile: path.join(ROOT, 'src/web/vite.config.ts'), mode: 'production', logLevel: 'warn' });
-  await mkdir(SCREENSHOTS, { recursive: true });
+  await buildUi();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'kensa-lifecycle-ui-'));
   ({ flange, metal, goodParts, defects } = await lifecycleMaterial(scratch));
   server = await startTestServer({ models: [] });

@@ -5,22 +5,17 @@
  * verdicts are then read from the SQLite file. Screenshots of every page go to
  * test-artifacts/web/.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeModelPackage } from '../../src/model/model-package.js';
 import { databasePath } from '../../src/store/database.js';
 import { fixtureManifest, fixtureModelBytes } from '../helpers/fixture-model.js';
 import { get, inspect, post, startTestServer, type TestServer } from '../server/harness.js';
-import { launchBrowser, TIME_ZONE, type TestBrowser } from './browser.js';
+import { buildUi, launchBrowser, SCREENSHOTS, TIME_ZONE, type TestBrowser } from './browser.js';
 import { partImage, type Spot } from './part-images.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'web');
 const HOUR = 3_600_000;
 /** A shift: four inspections an hour on each of two lines. */
 const SHIFT_HOURS = 12;
@@ -120,8 +115,7 @@ const nextEnabled = () => page.locator('.queue-nav button:not([disabled])', { ha
 const idInUrl = () => new URL(page.url()).pathname.split('/').pop()!;
 
 beforeAll(async () => {
-  await build({ configFile: path.join(ROOT, 'src/web/vite.config.ts'), mode: 'production', logLevel: 'warn' });
-  await mkdir(SCREENSHOTS, { recursive: true });
+  await buildUi();
   server = await startTestServer({ models: [] });
   await server.close();
   await writeModels(server.modelsDir);
