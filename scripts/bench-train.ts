@@ -1,7 +1,7 @@
 /**
- * Training benchmark for the `fast` preset: a 200-image product (synthetic flanges, 256x256)
- * trained end to end exactly as `kensa train` does (features, DxMI, export, calibration), and
- * the exported model's latency for one image inside ONNX Runtime.
+ * Training benchmark for the default recipe (the `fast` preset): a 200-image product (synthetic
+ * flanges, 256x256) trained end to end exactly as a retrain does (features, DxMI, export,
+ * calibration), and the exported model's latency for one image inside ONNX Runtime.
  *
  *   npm run bench:train -- [--json] [--images N] [--method dxmi|ae|gaussian|knn]
  */
@@ -11,11 +11,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import ort from 'onnxruntime-node';
 import { median } from 'simple-statistics';
-import { resolveConfig } from '../src/dxmi/config.js';
 import { decodeImage } from '../src/image/decode.js';
 import { METHODS, type Method } from '../src/model/manifest.js';
-import { DEFAULT_GAUSSIAN } from '../src/methods/gaussian.js';
-import { DEFAULT_KNN } from '../src/methods/knn.js';
+import { DEFAULT_RECIPE, trainingConfig } from '../src/jobs/recipe.js';
 import { createSession } from '../src/onnx/session.js';
 import { generateDataset } from '../src/synth/generate.js';
 import { MODEL_INPUT } from '../src/training/inference-model.js';
@@ -38,20 +36,11 @@ try {
   let stageStart = performance.now();
   const started = performance.now();
   const pkg = await trainProduct({
-    data,
     product: 'bench',
     version: 'v1',
     out: path.join(dir, 'package'),
-    modelsDir: options.models,
+    ...trainingConfig(DEFAULT_RECIPE, data, options.models, {}),
     method: options.method,
-    settings: { dxmi: resolveConfig('fast'), gaussian: DEFAULT_GAUSSIAN, knn: DEFAULT_KNN },
-    features: { backbone: 'mobilenet_v2', stride: 8, smoothing: 1 },
-    input: { policy: 'fill', size: 224, multiple: 16 },
-    mapSmoothing: 1,
-    validationFraction: 0.1,
-    falseCallRate: 0.01,
-    seed: 0,
-    session: {},
     onProgress: (next, message, fraction) => {
       if (next !== stage) {
         if (stage) stages[stage] = (performance.now() - stageStart) / 1000;

@@ -1,10 +1,12 @@
 /**
  * Flags shared by `kensa train` and `kensa eval`: input, backbone features, every DxMI knob and
- * the baselines' settings. DxMI flags are generated from the preset's numeric knobs, so a new
+ * the baselines' settings. Their defaults are the server's retraining recipe (DEFAULT_RECIPE), so
+ * `kensa eval` measures exactly what a retrain produces. DxMI flags are generated from the preset's numeric knobs, so a new
  * knob in src/dxmi/config.ts is a flag without further work.
  */
 import { Option, type Command } from 'commander';
 import { PRESETS, resolveConfig, type DxmiConfig, type PresetName } from '../dxmi/config.js';
+import { DEFAULT_RECIPE } from '../jobs/recipe.js';
 import { DEFAULT_GAUSSIAN } from '../methods/gaussian.js';
 import { DEFAULT_KNN } from '../methods/knn.js';
 import { ResizePolicySchema, type InputSpec } from '../model/manifest.js';
@@ -30,20 +32,21 @@ export function addTrainingOptions(command: Command): Command {
     .addOption(new Option('--preset <name>', 'DxMI sizes: fast (CPU, minutes) or paper (the paper\'s)').choices(Object.keys(PRESETS)).default('fast'))
     .option('--backbone <name|file>', 'built-in backbone (mobilenet_v2, inception_v3) or a backbone.json', 'mobilenet_v2')
     .option('--layers <names>', 'backbone outputs to use, comma-separated (default: the backbone\'s defaults)')
-    .option('--stride <n>', 'feature grid stride (8 or 16)', number, 8)
-    .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, 1)
-    .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, 1)
-    .addOption(new Option('--resize <policy>', 'how images become model input').choices(ResizePolicySchema.options).default('fill'))
-    .option('--input-size <n>', 'input side (fill) or short side (fit-short-side)', number, 224)
+    .option('--stride <n>', 'feature grid stride (8 or 16)', number, DEFAULT_RECIPE.features.stride)
+    .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, DEFAULT_RECIPE.features.smoothing)
+    .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, DEFAULT_RECIPE.mapSmoothing)
+    .addOption(new Option('--resize <policy>', 'how images become model input').choices(ResizePolicySchema.options).default(DEFAULT_RECIPE.input.policy))
+    .option('--input-size <n>', 'input side (fill) or short side (fit-short-side)', number, DEFAULT_RECIPE.input.size)
     .option('--max-size <n>', 'longest input side for aspect-preserving resizing', number)
-    .option('--validation-fraction <f>', 'share of good images held out for calibration', number, 0.1)
-    .option('--false-call-rate <f>', 'target share of good parts called NG', number, 0.01)
-    .option('--seed <n>', 'seed of every random choice', number, 0)
+    .option('--validation-fraction <f>', 'share of good images held out for calibration', number, DEFAULT_RECIPE.validationFraction)
+    .option('--false-call-rate <f>', 'target share of good parts called NG', number, DEFAULT_RECIPE.falseCallRate)
+    .option('--seed <n>', 'seed of every random choice', number, DEFAULT_RECIPE.seed)
     .addOption(new Option('--device <device>', 'ONNX Runtime execution provider').choices(DEVICES).default('cpu'))
     .option('--threads <n>', 'intra-op threads (default: all cores)', number)
     .option('--cache-dir <dir>', 'cache extracted features here')
-    .option('--energy-hidden <widths>', 'DxMI autoencoder hidden widths, comma-separated', list)
-    .option('--energy-latent <n>', 'DxMI autoencoder latent size', number)
+    .option('--energy-hidden <widths>', 'DxMI energy hidden widths (residual correction or autoencoder), comma-separated', list)
+    .option('--energy-latent <n>', 'DxMI autoencoder latent size (spherical-ae energy)', number)
+    .option('--base-dims <n>', 'DxMI residual energy: channels of the Gaussian base (0 = all)', number)
     .option('--sampler-hidden <widths>', 'DxMI sampler hidden widths', list)
     .option('--value-hidden <widths>', 'DxMI value network hidden widths', list)
     .option('--gaussian-dims <n>', 'gaussian: channels kept (0 = all)', number, DEFAULT_GAUSSIAN.dims)
@@ -74,9 +77,11 @@ export function trainingSettings(raw: Record<string, unknown>): TrainingSettings
   const overrides: Partial<DxmiConfig> = { seed };
   for (const key of DXMI_SCALARS) if (raw[key] !== undefined) (overrides as Record<string, unknown>)[key] = raw[key];
   const preset = PRESETS[raw.preset as PresetName];
-  if (raw.energyHidden || raw.energyLatent) {
-    const base = preset.energy.kind === 'spherical-ae' ? preset.energy : { hidden: [], latent: 64 };
-    overrides.energy = { kind: 'spherical-ae', hidden: (raw.energyHidden as number[]) ?? base.hidden, latent: (raw.energyLatent as number) ?? base.latent };
+  if (preset.energy.kind === 'spherical-ae' && (raw.energyHidden || raw.energyLatent)) {
+    overrides.energy = { ...preset.energy, hidden: (raw.energyHidden as number[]) ?? preset.energy.hidden, latent: (raw.energyLatent as number) ?? preset.energy.latent };
+  }
+  if (preset.energy.kind === 'residual' && (raw.energyHidden || raw.baseDims)) {
+    overrides.energy = { ...preset.energy, hidden: (raw.energyHidden as number[]) ?? preset.energy.hidden, baseDims: (raw.baseDims as number) ?? preset.energy.baseDims };
   }
   if (raw.samplerHidden) overrides.samplerHidden = raw.samplerHidden as number[];
   if (raw.valueHidden) overrides.valueHidden = raw.valueHidden as number[];

@@ -6,6 +6,8 @@ export interface VectorSet {
   data: Float32Array;
   count: number;
   dim: number;
+  /** What every row is conditioned on (its grid position's embedding), row-major [count, conditionDim]. */
+  condition?: { data: Float32Array; dim: number };
 }
 
 export class BatchSampler {
@@ -28,9 +30,9 @@ export class BatchSampler {
     return Math.floor(this.vectors.count / this.batch);
   }
 
-  /** Fill `out` ([batch, dim]) with the next batch. */
-  next(out: Float32Array): Float32Array {
-    const { dim, data } = this.vectors;
+  /** Fill `out` ([batch, dim]) with the next batch, and `conditionOut` ([batch, conditionDim]) with its rows' conditions. */
+  next(out: Float32Array, conditionOut?: Float32Array): Float32Array {
+    const { dim, data, condition } = this.vectors;
     if (this.cursor + this.batch > this.vectors.count) {
       this.random.shuffle(this.order);
       this.cursor = 0;
@@ -39,6 +41,7 @@ export class BatchSampler {
     for (let i = 0; i < this.batch; i++) {
       const row = this.order[this.cursor + i];
       out.set(data.subarray(row * dim, (row + 1) * dim), i * dim);
+      if (condition && conditionOut) conditionOut.set(condition.data.subarray(row * condition.dim, (row + 1) * condition.dim), i * condition.dim);
     }
     this.cursor += this.batch;
     return out;

@@ -85,7 +85,7 @@ async function energies(store: ParameterStore, config: DxmiConfig, points: Float
 
 /** Final states of `count` sampler trajectories (whole batches) from Gaussian noise. */
 async function sample(store: ParameterStore, config: DxmiConfig, count: number, random: Random): Promise<Float32Array> {
-  const steps = await compileSteps(2, { ...config, pretrainEpochs: 0 }, store, { threads: 1 });
+  const steps = await compileSteps(2, 0, { ...config, pretrainEpochs: 0 }, store, { threads: 1 });
   const n = config.batch;
   const out = new Float32Array(count * 2);
   for (let done = 0; done < count; done += n) {

@@ -6,7 +6,9 @@
  * - value[t]: one TD step of V(., t) toward the soft Bellman target, t = 0..T-1;
  * - sampler: minimize V(x_{t+1}, t+1) (E at the end) plus the entropy-regularized running cost,
  *   through dV/dx_{t+1} with the reparameterization x_{t+1} = mean(x_t, t) + sigma_t eps.
- * All shapes are static: the batch size N is fixed per run.
+ * All shapes are static: the batch size N is fixed per run. When the data has a condition per
+ * row (C > 0: the grid position's embedding), every step takes it as input `condition` [N, C]
+ * and a trajectory keeps the condition of the row it started from.
  */
 import { ForwardStep } from '../onnx/forward-step.js';
 import { Graph } from '../onnx/graph.js';
@@ -53,8 +55,18 @@ function logSigmaAt(sampler: Sampler, t: number): Tensor {
  * is projected onto the space: projecting the sample too would cap the velocity cost while the
  * entropy bonus -tau log sigma keeps growing, and sigma would run away.
  */
-function samplerStep(sampler: Sampler, x: Tensor, eps: Tensor, t: number): Tensor {
-  return add(sampler.mean(x, [t]), mul(exp(logSigmaAt(sampler, t)), eps));
+function samplerStep(sampler: Sampler, x: Tensor, eps: Tensor, t: number, condition?: Tensor): Tensor {
+  return add(sampler.mean(x, [t], condition), mul(exp(logSigmaAt(sampler, t)), eps));
+}
+
+/** The `condition` input [N, C] of a step's graph, or undefined when the data has none. */
+function conditionInput(graph: Graph, config: DxmiConfig, conditionDim: number): Tensor | undefined {
+  return conditionDim > 0 ? graph.input('condition', [config.batch, conditionDim]) : undefined;
+}
+
+/** The same rows' conditions for `copies` groups of rows ([copies * N, C]). */
+function repeatRows(condition: Tensor | undefined, copies: number): Tensor | undefined {
+  return condition && copies > 1 ? concat(Array.from({ length: copies }, () => condition), 0) : condition;
 }
 
 /** tau ||x' - x||^2 / (2 s^2 D) per row: the KL running cost's velocity term (AVR-scaled). */
@@ -63,6 +75,7 @@ function velocityCost(next: Tensor, x: Tensor, sSquared: Tensor, dim: number, ta
 }
 
 export async function compilePretrain(dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep | null> {
+  // Only the autoencoder energy has something to pretrain (the residual energy's base is fitted before).
   if (config.energy.kind !== 'spherical-ae' || config.pretrainEpochs === 0) return null;
   const graph = new Graph();
   const x = graph.input('x', [config.batch, dim]);
@@ -71,10 +84,11 @@ export async function compilePretrain(dim: number, config: DxmiConfig, store: Pa
   return TrainingStep.compile({ graph, loss, groups: [{ name: 'energy', parameters: net.parameters, lr: config.pretrainLr }], session }, store);
 }
 
-async function compileRollout(dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<ForwardStep> {
+async function compileRollout(dim: number, conditionDim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<ForwardStep> {
   const graph = new Graph();
   const n = config.batch;
   const start = graph.input('start', [n, dim]);
+  const condition = conditionInput(graph, config, conditionDim);
   const eps = graph.input('eps', [config.steps, n, dim]);
   let x0 = start;
   if (config.energy.kind === 'spherical-ae') {
@@ -84,12 +98,12 @@ async function compileRollout(dim: number, config: DxmiConfig, store: ParameterS
     const xi = graph.input('xi', [n, config.energy.latent]);
     x0 = ae.decode(l2Normalize(add(ae.encode(start), mul(nu, xi)), 1));
   }
-  const sampler = samplerNet(graph, dim, config);
+  const sampler = samplerNet(graph, dim, config, conditionDim);
   const states = [x0];
   const velocities: Tensor[] = [];
   for (let t = 0; t < config.steps; t++) {
     const noise = reshape(slice(eps, { axes: [0], starts: [t], ends: [t + 1] }), [n, dim]);
-    const next = samplerStep(sampler, states[t], noise, t);
+    const next = samplerStep(sampler, states[t], noise, t, condition);
     velocities.push(reduceMean(reduceSum(square(sub(next, states[t])), [1]), [0], true));
     states.push(next);
   }
@@ -100,15 +114,19 @@ async function compileRollout(dim: number, config: DxmiConfig, store: ParameterS
   return ForwardStep.compile(graph, outputs, store, session);
 }
 
-async function compileEnergy(dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep> {
+async function compileEnergy(dim: number, conditionDim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep> {
   const graph = new Graph();
   const positive = graph.input('positive', [config.batch, dim]);
   const negative = graph.input('negative', [config.batch, dim]);
-  const net = energyNet(graph, dim, config.energy);
-  const ePos = net.energy(positive);
-  const eNeg = net.energy(negative);
+  const condition = conditionInput(graph, config, conditionDim);
+  const net = energyNet(graph, dim, config.energy, conditionDim);
+  const ePos = net.energy(positive, condition);
+  const eNeg = net.energy(negative, condition);
   let loss = sub(reduceMean(ePos), reduceMean(eNeg));
-  if (config.gamma > 0) loss = add(loss, mul(add(reduceMean(square(ePos)), reduceMean(square(eNeg))), config.gamma));
+  if (config.gamma > 0) {
+    const [fPos, fNeg] = [net.learned(positive, condition), net.learned(negative, condition)];
+    loss = add(loss, mul(add(reduceMean(square(fPos)), reduceMean(square(fNeg))), config.gamma));
+  }
   return TrainingStep.compile(
     {
       graph,
@@ -122,47 +140,49 @@ async function compileEnergy(dim: number, config: DxmiConfig, store: ParameterSt
   );
 }
 
-async function compileValue(t: number, dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep> {
+async function compileValue(t: number, dim: number, conditionDim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep> {
   const graph = new Graph();
   const n = config.batch;
   const x = graph.input('x', [n, dim]);
   const eps = graph.input('eps', [n, dim]);
   const sSquared = graph.input('s_squared', []);
-  const sampler = samplerNet(graph, dim, config);
-  const value = valueNet(graph, dim, config);
-  const next = samplerStep(sampler, x, eps, t);
+  const condition = conditionInput(graph, config, conditionDim);
+  const sampler = samplerNet(graph, dim, config, conditionDim);
+  const value = valueNet(graph, dim, config, conditionDim);
+  const next = samplerStep(sampler, x, eps, t, condition);
   const last = t === config.steps - 1;
-  const future = last ? energyNet(graph, dim, config.energy).energy(next) : value.value(next, [t + 1]);
+  const future = last ? energyNet(graph, dim, config.energy, conditionDim).energy(next, condition) : value.value(next, [t + 1], condition);
   const running = sub(velocityCost(next, x, sSquared, dim, config.tau), mul(logSigmaAt(sampler, t), config.tau));
   const target = stopGradient(add(future, running));
-  const loss = reduceMean(square(sub(value.value(x, [t]), target)));
+  const loss = reduceMean(square(sub(value.value(x, [t], condition), target)));
   return TrainingStep.compile(
     { graph, loss, groups: [{ name: 'value', parameters: value.parameters, lr: config.valueLr }], adam: { clipNorm: config.clipNorm }, session },
     store,
   );
 }
 
-async function compileSampler(dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep> {
+async function compileSampler(dim: number, conditionDim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep> {
   const graph = new Graph();
   const n = config.batch;
   const steps = config.steps;
   const states = graph.input('states', [steps, n, dim]);
   const eps = graph.input('eps', [steps, n, dim]);
   const sSquared = graph.input('s_squared', [steps]);
-  const sampler = samplerNet(graph, dim, config);
-  const value = valueNet(graph, dim, config);
-  const energy = energyNet(graph, dim, config.energy);
+  const condition = conditionInput(graph, config, conditionDim);
+  const sampler = samplerNet(graph, dim, config, conditionDim);
+  const value = valueNet(graph, dim, config, conditionDim);
+  const energy = energyNet(graph, dim, config.energy, conditionDim);
 
   const x = reshape(states, [steps * n, dim]);
   const sigma = reshape(exp(sampler.logSigma), [steps, 1, 1]);
-  const mean = reshape(sampler.mean(x, range(steps)), [steps, n, dim]);
+  const mean = reshape(sampler.mean(x, range(steps), repeatRows(condition, steps)), [steps, n, dim]);
   const next = reshape(add(mean, mul(sigma, eps)), [steps * n, dim]);
 
   // The future cost of each step: V(x_{t+1}, t+1) for t < T-1, E(x_T) for the last.
   const rowsBeforeLast = (steps - 1) * n;
-  let future = reduceSum(energy.energy(slice(next, { axes: [0], starts: [rowsBeforeLast], ends: [steps * n] })));
+  let future = reduceSum(energy.energy(slice(next, { axes: [0], starts: [rowsBeforeLast], ends: [steps * n] }), condition));
   if (steps > 1) {
-    const inner = value.value(slice(next, { axes: [0], starts: [0], ends: [rowsBeforeLast] }), range(steps - 1, 1));
+    const inner = value.value(slice(next, { axes: [0], starts: [0], ends: [rowsBeforeLast] }), range(steps - 1, 1), repeatRows(condition, steps - 1));
     future = add(future, reduceSum(inner));
   }
   const velocity = reduceMean(reshape(reduceSum(square(sub(next, x)), [1]), [steps, n]), [1]);
@@ -184,14 +204,14 @@ async function compileSampler(dim: number, config: DxmiConfig, store: ParameterS
   );
 }
 
-export async function compileSteps(dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<DxmiSteps> {
+export async function compileSteps(dim: number, conditionDim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<DxmiSteps> {
   const value: TrainingStep[] = [];
-  for (let t = 0; t < config.steps; t++) value.push(await compileValue(t, dim, config, store, session));
+  for (let t = 0; t < config.steps; t++) value.push(await compileValue(t, dim, conditionDim, config, store, session));
   return {
-    rollout: await compileRollout(dim, config, store, session),
-    energy: await compileEnergy(dim, config, store, session),
+    rollout: await compileRollout(dim, conditionDim, config, store, session),
+    energy: await compileEnergy(dim, conditionDim, config, store, session),
     value,
-    sampler: await compileSampler(dim, config, store, session),
+    sampler: await compileSampler(dim, conditionDim, config, store, session),
   };
 }
 

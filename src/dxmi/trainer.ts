@@ -85,6 +85,9 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
     if (options.signal?.aborted) throw new Error('training was cancelled');
   };
   const batch = new Float32Array(n * dim);
+  const conditionDim = vectors.condition?.dim ?? 0;
+  const condition = new Float32Array(n * conditionDim);
+  const conditionFeed: Record<string, ort.Tensor> = conditionDim > 0 ? { condition: float(condition, [n, conditionDim]) } : {};
 
   // Phase 1: the energy alone, as an autoencoder on the data.
   const pretrain = await compilePretrain(dim, config, store, session);
@@ -111,7 +114,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
       const value = store.get(name);
       store.set(frozenName(name), value.shape, value.data.slice());
     }
-    const compiled = await compileSteps(dim, config, store, session);
+    const compiled = await compileSteps(dim, conditionDim, config, store, session);
     const energyNames = store.names().filter((k) => k.startsWith('energy.'));
     const average = config.energyAverage > 0 ? new ParameterAverage(store, energyNames, config.energyAverage) : null;
     try {
@@ -126,8 +129,9 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
 
       for (let i = 1; i <= iterations; i++) {
         checkAbort();
-        batches.next(batch);
-        // 1. Roll out the sampler from MPDR initial states (or from Gaussian noise in R^D).
+        batches.next(batch, condition);
+        // 1. Roll out the sampler from MPDR initial states (or from Gaussian noise in R^D: exact
+        // draws from the residual energy's base), each trajectory at a data row's condition.
         const start = config.space === 'sphere' ? batch : noise.fillNormal(new Float32Array(n * dim));
         noise.fillUniform(nu, config.latentNoise[0], config.latentNoise[1]);
         randomDirections(noise, xi, latent);
@@ -137,6 +141,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
           nu: float(nu, [n, 1]),
           xi: float(xi, [n, latent]),
           eps: float(rolloutNoise, [steps, n, dim]),
+          ...conditionFeed,
         });
         const states = rollout.states.data as Float32Array;
         const velocity = rollout.velocity.data as Float32Array;
@@ -145,7 +150,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
         for (let t = 0; t < steps; t++) sSquared[t] = config.velocityMomentum * sSquared[t] + (1 - config.velocityMomentum) * velocity[t];
 
         // 3. Energy: down on data, up on the sampler's final states.
-        const energy = await compiled.energy.run({ positive: float(batch, [n, dim]), negative: float(states.subarray(steps * stride), [n, dim]) });
+        const energy = await compiled.energy.run({ positive: float(batch, [n, dim]), negative: float(states.subarray(steps * stride), [n, dim]), ...conditionFeed });
         average?.update();
 
         // 4. Value: one TD step per t, from the end backwards.
@@ -156,6 +161,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
             x: float(states.subarray(t * stride, (t + 1) * stride), [n, dim]),
             eps: float(stepNoise, [n, dim]),
             s_squared: float(sSquared.subarray(t, t + 1), []),
+            ...conditionFeed,
           });
           valueLoss += Number(result.loss.data[0]) / steps;
         }
@@ -167,6 +173,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
           states: float(states.subarray(0, steps * stride), [steps, n, dim]),
           eps: float(rolloutNoise, [steps, n, dim]),
           s_squared: float(sSquared, [steps]),
+          ...conditionFeed,
         });
 
         let validation: number | undefined;

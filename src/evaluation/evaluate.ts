@@ -39,6 +39,8 @@ export interface MethodEvaluation {
   msPerImage: number;
   /** Image AUROC of good against each defect type. */
   perDefect: Record<string, number>;
+  /** DxMI methods: the energy's kind (residual, spherical-ae), which says what the DxMI stage started from. */
+  energyKind?: string;
   threshold: number;
   roc: RocPoint[];
   /** Test image AUROC while training (DxMI with monitorEvery). */
@@ -144,6 +146,7 @@ export async function evaluate(options: EvaluationOptions): Promise<Evaluation> 
       trainSeconds: pkg.manifest.training.seconds,
       msPerImage: await latency(pkg.modelPath, test[0].path, options.input, options.session),
       perDefect,
+      energyKind: (pkg.manifest.training.config.energy as { kind?: string } | undefined)?.kind,
       threshold,
       roc: roc(scores, labels, { maxPoints: 200 }).curve,
       monitor: (pkg.manifest.training.config.monitor as MethodEvaluation['monitor'] | undefined) ?? [],

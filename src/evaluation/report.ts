@@ -36,11 +36,31 @@ export function table(evaluation: Evaluation): string {
   for (const [name, m] of Object.entries(evaluation.methods)) {
     if (m.monitor.length > 0) lines.push('', `${name} test image AUROC while training: ${m.monitor.map((p) => `${p.iteration}: ${p.auroc.toFixed(3)}`).join(', ')}`);
   }
-  if (evaluation.methods.dxmi && evaluation.methods.ae) {
-    const gain = evaluation.methods.dxmi.imageAuroc - evaluation.methods.ae.imageAuroc;
-    lines.push('', `ablation: DxMI ${gain >= 0 ? 'beats' : 'does NOT beat'} its pretrained autoencoder (ae) by ${gain.toFixed(3)} image AUROC`);
+  const ablations = DXMI_INITIALIZATIONS.filter(([dxmi, init]) => evaluation.methods[dxmi] && evaluation.methods[init] && initializationOf(evaluation, dxmi) === init);
+  if (ablations.length > 0) lines.push('');
+  for (const [dxmi, init] of ablations) {
+    const [trained, start] = [evaluation.methods[dxmi], evaluation.methods[init]];
+    const gain = trained.imageAuroc - start.imageAuroc;
+    const pixelGain = trained.pixelAuroc - start.pixelAuroc;
+    lines.push(
+      `ablation: the DxMI stage of ${dxmi} ${gain > 0 ? 'improves on' : 'does NOT improve on'} its initialization (${init}) by ${signed(gain)} image AUROC, ${signed(pixelGain)} pixel AUROC`,
+    );
   }
   return lines.join('\n');
+}
+
+const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+
+/** Each DxMI method beside the model it starts from: the residual energy's base is the gaussian baseline, the spherical energy's the pretrained ae. */
+const DXMI_INITIALIZATIONS = [
+  ['dxmi', 'gaussian'],
+  ['dxmi', 'ae'],
+  ['dxmi-spherical', 'ae'],
+] as const;
+
+/** What a DxMI method in the evaluation started from, read from its recorded energy. */
+function initializationOf(evaluation: Evaluation, method: string): string {
+  return evaluation.methods[method]?.energyKind === 'residual' ? 'gaussian' : 'ae';
 }
 
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd'];

@@ -56,8 +56,9 @@ export const DEFAULT_RECIPE: TrainingRecipe = {
   method: 'dxmi',
   features: { backbone: DEFAULT_BACKBONE, stride: 8, smoothing: 1 },
   input: { policy: 'fill', size: 224, multiple: 16 },
-  mapSmoothing: 3,
-  validationFraction: 0.15,
+  // Measured on MTD (gaussian, fill 224): a 3 x 3 average of the energy grid costs 0.005 image AUROC.
+  mapSmoothing: 1,
+  validationFraction: 0.1,
   falseCallRate: 0.01,
   seed: 0,
   dxmi: resolveConfig('fast'),

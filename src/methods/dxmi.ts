@@ -2,7 +2,7 @@
  * DxMI (and its ablation `ae`): the spherical autoencoder energy, pretrained on reconstruction of
  * the training features and then, for DxMI, trained jointly with the diffusion sampler.
  */
-import { DxmiConfigSchema, type DxmiConfig } from '../dxmi/config.js';
+import { DxmiConfigSchema, sphericalCounterpart, type DxmiConfig } from '../dxmi/config.js';
 import { energyNet } from '../dxmi/networks.js';
 import { trainDxmi, type DxmiProgress } from '../dxmi/trainer.js';
 import { rowwise } from '../model/anomaly-head.js';
@@ -12,6 +12,7 @@ import { ForwardStep } from '../onnx/forward-step.js';
 import { Graph } from '../onnx/graph.js';
 import type { ParameterStore } from '../onnx/parameters.js';
 import { featureRows, type FeatureSet, type FitOptions, type FittedMethod } from './method.js';
+import { fitResidualDxmi } from './residual-dxmi.js';
 
 function describe(p: DxmiProgress): string {
   if (p.phase === 'pretrain') return `autoencoder ${p.iteration}/${p.iterations}  loss ${p.loss?.toFixed(4)}`;
@@ -42,9 +43,16 @@ async function validator(validation: NonNullable<FitOptions['validation']>, conf
   };
 }
 
-/** `ae` is DxMI with zero DxMI epochs: the pretrained autoencoder alone. */
-export async function fitDxmi(features: FeatureSet, config: DxmiConfig, options: FitOptions = {}, ablation = false): Promise<FittedMethod> {
-  const resolved = DxmiConfigSchema.parse(ablation ? { ...config, epochs: 0, maxIterations: undefined } : config);
+/**
+ * DxMI with the configured energy: `dxmi` as configured (the residual energy by default), or the
+ * paper's spherical autoencoder (`dxmi-spherical`), or that autoencoder alone (`ae`, DxMI with
+ * zero DxMI epochs).
+ */
+export async function fitDxmi(features: FeatureSet, config: DxmiConfig, options: FitOptions = {}, variant: 'dxmi' | 'dxmi-spherical' | 'ae' = 'dxmi'): Promise<FittedMethod> {
+  if (variant === 'dxmi' && config.energy.kind === 'residual') return fitResidualDxmi(features, config, options, describe);
+  const spherical = sphericalCounterpart(config);
+  const ablation = variant === 'ae';
+  const resolved = DxmiConfigSchema.parse(ablation ? { ...spherical, epochs: 0, maxIterations: undefined } : spherical);
   const rows = featureRows(features, true);
   const count = rows.length / features.channels;
   const validation = options.validation && !ablation ? { every: options.validation.every, run: await validator(options.validation, resolved, options.session) } : undefined;
@@ -60,7 +68,7 @@ export async function fitDxmi(features: FeatureSet, config: DxmiConfig, options:
     },
   });
   return {
-    method: ablation ? 'ae' : 'dxmi',
+    method: variant,
     energy: (graph) => rowwise(energyNet(graph, features.channels, resolved.energy).energy),
     store: run.store,
     config: { ...resolved },

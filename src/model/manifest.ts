@@ -9,7 +9,11 @@ import { z } from 'zod';
 
 export const MANIFEST_FORMAT = 'kensa-model/1';
 
-export const METHODS = ['dxmi', 'ae', 'gaussian', 'knn'] as const;
+/**
+ * dxmi: DxMI with the preset's energy (residual by default); dxmi-spherical: DxMI with the paper's
+ * spherical autoencoder energy; ae: that autoencoder before DxMI; gaussian, knn: baselines.
+ */
+export const METHODS = ['dxmi', 'dxmi-spherical', 'ae', 'gaussian', 'knn'] as const;
 export type Method = (typeof METHODS)[number];
 
 /**

@@ -12,10 +12,11 @@ export interface Linear {
   apply(x: Tensor): Tensor;
 }
 
-/** y = x W + b, with W of shape [in, out] and PyTorch's default initialization. */
-export function linear(graph: Graph, name: string, inFeatures: number, outFeatures: number): Linear {
-  const weight = graph.parameter(`${name}.weight`, [inFeatures, outFeatures], init.linear(inFeatures));
-  const bias = graph.parameter(`${name}.bias`, [outFeatures], init.linear(inFeatures));
+/** y = x W + b, with W of shape [in, out] and PyTorch's default initialization (or all zeros: a layer that starts silent). */
+export function linear(graph: Graph, name: string, inFeatures: number, outFeatures: number, zero = false): Linear {
+  const start = zero ? init.zeros() : init.linear(inFeatures);
+  const weight = graph.parameter(`${name}.weight`, [inFeatures, outFeatures], start);
+  const bias = graph.parameter(`${name}.bias`, [outFeatures], start);
   return { weight, bias, apply: (x) => add(matmul(x, weight), bias) };
 }
 
@@ -25,9 +26,9 @@ export interface Mlp {
   apply(x: Tensor): Tensor;
 }
 
-/** Linear layers of the given widths with `activation` between them (not after the last). */
-export function mlp(graph: Graph, name: string, widths: readonly number[], activation: Activation): Mlp {
-  const layers = widths.slice(1).map((out, i) => linear(graph, `${name}.${i}`, widths[i], out));
+/** Linear layers of the given widths with `activation` between them (not after the last, which may start at zero). */
+export function mlp(graph: Graph, name: string, widths: readonly number[], activation: Activation, zeroLast = false): Mlp {
+  const layers = widths.slice(1).map((out, i) => linear(graph, `${name}.${i}`, widths[i], out, zeroLast && i === widths.length - 2));
   return {
     layers,
     parameters: layers.flatMap((l) => [l.weight, l.bias]),

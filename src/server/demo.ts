@@ -17,14 +17,14 @@ import { discoverModelPackages } from './model-discovery.js';
 export const DEMO_PRODUCT = 'demo';
 export const DEMO_KIND = 'flange';
 
-/** Sized for the time budget: a few hundred pretraining steps and a short DxMI phase. */
+/** Sized for the time budget: the Gaussian base in closed form and a short DxMI phase with small networks. */
+const FAST = resolveConfig('fast');
 export const DEMO_DXMI = resolveConfig('fast', {
-  energy: { kind: 'spherical-ae', hidden: [256], latent: 32 },
-  samplerHidden: [256],
+  energy: FAST.energy.kind === 'residual' ? { ...FAST.energy, hidden: [128] } : FAST.energy,
+  samplerHidden: [128],
   valueHidden: [128],
   batch: 256,
-  maxPretrainIterations: 400,
-  maxIterations: 40,
+  maxIterations: 100,
 });
 
 export interface DemoProduct {

@@ -15,9 +15,9 @@ export interface MethodSettings {
 export function fitMethod(method: Method, features: FeatureSet, settings: MethodSettings, options: FitOptions): Promise<FittedMethod> {
   switch (method) {
     case 'dxmi':
-      return fitDxmi(features, settings.dxmi, options);
+    case 'dxmi-spherical':
     case 'ae':
-      return fitDxmi(features, settings.dxmi, options, true);
+      return fitDxmi(features, settings.dxmi, options, method);
     case 'gaussian':
       return fitGaussianMethod(features, settings.gaussian, options);
     case 'knn':

@@ -1,9 +1,16 @@
 /**
  * Training images unlike the rest (another product, a lens cap, a defective part filed as good):
- * each image is summarized by its mean feature vector, and an image whose distance to the
- * element-wise median of those vectors is far beyond the others' (robust z-score) is flagged.
+ * each image is summarized by its mean feature vector, and an image is flagged when it is far
+ * from even its nearest neighbours, compared with how far images of the set typically are from
+ * theirs.
+ *
+ * Relative to the set's own neighbour distances, not to a robust spread around one center: good
+ * parts vary along continua (a flange at every rotation, strips under drifting light), so a
+ * legitimate part at the end of a continuum is far from the center but close to its neighbours,
+ * while a foreign image is far from every good part. The k-th neighbour (k about 5% of the set)
+ * keeps a few foreign images from vouching for each other.
  */
-import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import { median } from 'simple-statistics';
 import type { FeatureSet } from '../methods/method.js';
 
 export interface Outlier {
@@ -11,10 +18,10 @@ export interface Outlier {
   reason: string;
 }
 
-export function findOutliers(features: FeatureSet, limit = 6): Outlier[] {
+/** Mean feature vector of each map. */
+function imageSummaries(features: FeatureSet): Float64Array[] {
   const c = features.channels;
-  if (features.maps.length < 5) return [];
-  const means = features.maps.map((map) => {
+  return features.maps.map((map) => {
     const positions = map.height * map.width;
     const mean = new Float64Array(c);
     for (let k = 0; k < c; k++) {
@@ -24,12 +31,23 @@ export function findOutliers(features: FeatureSet, limit = 6): Outlier[] {
     }
     return mean;
   });
-  const center = Array.from({ length: c }, (_, k) => median(means.map((m) => m[k])));
-  const distances = means.map((m) => Math.sqrt(m.reduce((s, v, k) => s + (v - center[k]) ** 2, 0)));
-  const typical = median(distances);
-  const spread = 1.4826 * medianAbsoluteDeviation(distances) || typical || 1;
-  return distances.flatMap((d, index) => {
-    const z = (d - typical) / spread;
-    return z > limit ? [{ index, reason: `feature distance ${z.toFixed(1)} robust deviations from the typical image` }] : [];
+}
+
+/**
+ * @param limit how many times the typical neighbour distance an image's neighbour distance may be
+ */
+export function findOutliers(features: FeatureSet, limit = 3): Outlier[] {
+  const n = features.maps.length;
+  if (n < 5) return [];
+  const summaries = imageSummaries(features);
+  const k = Math.min(n - 1, Math.max(2, Math.ceil(0.05 * n)));
+  const neighbourDistances = summaries.map((a, i) => {
+    const distances = summaries.flatMap((b, j) => (i === j ? [] : [Math.sqrt(a.reduce((s, v, c) => s + (v - b[c]) ** 2, 0))]));
+    return distances.sort((x, y) => x - y)[k - 1];
+  });
+  const typical = median(neighbourDistances) || 1;
+  return neighbourDistances.flatMap((d, index) => {
+    const ratio = d / typical;
+    return ratio > limit ? [{ index, reason: `its ${k} nearest training images are ${ratio.toFixed(1)} times farther away than is typical in this set` }] : [];
   });
 }

@@ -20,7 +20,7 @@ function clusters(count: number, dim: number, seed: number): Float32Array {
 }
 
 const tiny = (overrides: Partial<DxmiConfig> = {}): DxmiConfig =>
-  resolveConfig('fast', {
+  resolveConfig('fast-spherical', {
     energy: { kind: 'spherical-ae', hidden: [32], latent: 8 },
     samplerHidden: [32],
     valueHidden: [16],

@@ -11,12 +11,13 @@ export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 type Method = NonNullable<RecipeOverrides['method']>;
 export const METHODS: readonly { id: Method; label: string }[] = [
-  { id: 'dxmi', label: 'DxMI (energy model, minutes)' },
+  { id: 'dxmi', label: 'DxMI (Gaussian base + learned correction, minutes)' },
   { id: 'gaussian', label: 'Gaussian (PaDiM, seconds)' },
   { id: 'knn', label: 'Nearest neighbours (PatchCore)' },
+  { id: 'dxmi-spherical', label: 'DxMI, the paper\'s autoencoder energy' },
   { id: 'ae', label: 'Autoencoder (DxMI ablation)' },
 ];
-export const DXMI_PRESETS: readonly NonNullable<RecipeOverrides['dxmiPreset']>[] = ['fast', 'paper'];
+export const DXMI_PRESETS: readonly NonNullable<RecipeOverrides['dxmiPreset']>[] = ['fast', 'fast-spherical', 'paper'];
 
 export interface TrainingForm {
   product: string;
