@@ -52,6 +52,13 @@ export const DxmiConfigSchema = z.object({
   samplerHidden: z.array(z.number().int().positive()),
   /** mean_t = project(x_t + MLP(x_t, t)) instead of project(MLP(x_t, t)): starts near identity. */
   samplerResidual: z.boolean(),
+  /**
+   * Residual sampler only: each step's mean moves at most this far per dimension (a tanh-squashed
+   * drift, as for SAC's bounded actions). Without a bound, a value network that extrapolates
+   * wrongly off the data pulls the sampler there in one step, its TD targets explode, and the
+   * game diverges (measured on MTD: negatives at the box's corners after ~350 iterations).
+   */
+  maxDrift: z.number().positive().optional(),
   valueHidden: z.array(z.number().int().positive()),
   timeEmbedding: z.number().int().positive().multipleOf(2),
   /** Initial sigma_t of every step. */
@@ -123,6 +130,7 @@ export const PRESETS = {
     steps: 5,
     samplerHidden: [256, 256],
     samplerResidual: true,
+    maxDrift: 0.3,
     valueHidden: [256, 256],
     timeEmbedding: 32,
     initialSigma: 0.1,

@@ -12,7 +12,7 @@
 import type { Graph } from '../onnx/graph.js';
 import { init } from '../onnx/initializers.js';
 import { linear, mlp, type Mlp } from '../onnx/nn.js';
-import { add, clip, floats, l2Normalize, matmul, mul, reduceMean, reduceSum, relu, reshape, silu, square, squeeze, sub, unsqueeze } from '../onnx/ops.js';
+import { add, clip, floats, l2Normalize, matmul, mul, reduceMean, reduceSum, relu, reshape, silu, square, squeeze, sub, tanh, unsqueeze } from '../onnx/ops.js';
 import type { Tensor } from '../onnx/tensor.js';
 import type { DxmiConfig, EnergyConfig } from './config.js';
 import { timeEmbeddings } from './time-embedding.js';
@@ -166,7 +166,9 @@ export function samplerNet(graph: Graph, dim: number, config: DxmiConfig, condit
   return {
     mean: (x, steps, condition) => {
       const out = net.apply(x, steps, condition);
-      return projectToSpace(config.samplerResidual ? add(x, out) : out, config);
+      if (!config.samplerResidual) return projectToSpace(out, config);
+      const drift = config.maxDrift === undefined ? out : mul(tanh(out), config.maxDrift);
+      return projectToSpace(add(x, drift), config);
     },
     logSigma,
     parameters: net.parameters,
