@@ -39,8 +39,22 @@ export const DxmiConfigSchema = z.object({
   timeEmbedding: z.number().int().positive().multipleOf(2),
   /** Initial sigma_t of every step. */
   initialSigma: z.number().positive(),
+  /**
+   * The last step's sigma, fixed instead of learned (null: learned like the others). AVR divides
+   * the velocity cost by the step size it tracks, so that cost no longer grows with sigma, and
+   * the entropy bonus -tau log sigma would inflate the last step until the energy's curvature
+   * stops it: the samples become blurred data. The authors' sampler fixes it at 0.001.
+   */
+  finalSigma: z.number().positive().nullable(),
   /** Entropy weight. 0 makes the sampler collapse onto energy minima. */
   tau: z.number().nonnegative(),
+  /**
+   * Weight of the velocity cost ||x_{t+1} - x_t||^2 / (2 s_t^2 D) (the authors' tau2; tau is
+   * their tau1). AVR makes s_t^2 track the step, m_t^2 + sigma_t^2 with m_t the mean's move, so
+   * the sampler's loss is stationary in sigma_t where sigma_t^2 = tau m_t^2 / (velocityWeight - tau):
+   * at velocityWeight = tau there is no such point and only the energy's curvature holds sigma back.
+   */
+  velocityWeight: z.number().nonnegative(),
   /** Weight of the energy-magnitude regularizer E(x+)^2 + E(x-)^2. */
   gamma: z.number().nonnegative(),
   /** AVR: s_t^2 <- m s_t^2 + (1 - m) mean ||x_{t+1} - x_t||^2 / D. */
@@ -81,7 +95,10 @@ export const PRESETS = {
     valueHidden: [1024, 1024, 1024],
     timeEmbedding: 128,
     initialSigma: 0.1,
+    // The paper's anomaly-detection setup learns every step's sigma, with tau1 = tau2 = tau.
+    finalSigma: null,
     tau: 0.1,
+    velocityWeight: 0.1,
     gamma: 0,
     velocityMomentum: 0.99,
     latentNoise: [0.05, 0.3],
@@ -109,7 +126,11 @@ export const PRESETS = {
     // Per-dimension noise on the unit sphere: 0.01 moves a 216-d vector by about 0.15 per step,
     // which keeps negatives near the data (0.1 scatters them into noise the energy learns nothing from).
     initialSigma: 0.01,
+    // Learned like the others: at 400 iterations and a sigma learning rate of 1e-3, log sigma can
+    // move by 0.4 at most, too little for the drift that velocityWeight = tau allows to matter.
+    finalSigma: null,
     tau: 0.1,
+    velocityWeight: 0.1,
     // The energy-magnitude regularizer holds E(x-) near 1 / (2 gamma). Measured on MTD (400-600
     // iterations): gamma 0 or 1 lets the contrastive step distort the pretrained autoencoder
     // (image AUROC falls from 0.775 to 0.55-0.74); gamma 10 keeps the step gentle and improves it.

@@ -57,9 +57,9 @@ function samplerStep(sampler: Sampler, x: Tensor, eps: Tensor, t: number): Tenso
   return add(sampler.mean(x, [t]), mul(exp(logSigmaAt(sampler, t)), eps));
 }
 
-/** tau ||x' - x||^2 / (2 s^2 D) per row: the KL running cost's velocity term (AVR-scaled). */
-function velocityCost(next: Tensor, x: Tensor, sSquared: Tensor, dim: number, tau: number): Tensor {
-  return mul(div(reduceSum(square(sub(next, x)), [1]), mul(sSquared, 2 * dim)), tau);
+/** weight ||x' - x||^2 / (2 s^2 D) per row: the KL running cost's velocity term (AVR-scaled). */
+function velocityCost(next: Tensor, x: Tensor, sSquared: Tensor, dim: number, weight: number): Tensor {
+  return mul(div(reduceSum(square(sub(next, x)), [1]), mul(sSquared, 2 * dim)), weight);
 }
 
 export async function compilePretrain(dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep | null> {
@@ -96,6 +96,7 @@ async function compileRollout(dim: number, config: DxmiConfig, store: ParameterS
   const outputs = {
     states: concat(states.map((s) => unsqueeze(s, [0])), 0),
     velocity: div(concat(velocities, 0), dim),
+    sigma: exp(sampler.logSigma),
   };
   return ForwardStep.compile(graph, outputs, store, session);
 }
@@ -133,7 +134,7 @@ async function compileValue(t: number, dim: number, config: DxmiConfig, store: P
   const next = samplerStep(sampler, x, eps, t);
   const last = t === config.steps - 1;
   const future = last ? energyNet(graph, dim, config.energy).energy(next) : value.value(next, [t + 1]);
-  const running = sub(velocityCost(next, x, sSquared, dim, config.tau), mul(logSigmaAt(sampler, t), config.tau));
+  const running = sub(velocityCost(next, x, sSquared, dim, config.velocityWeight), mul(logSigmaAt(sampler, t), config.tau));
   const target = stopGradient(add(future, running));
   const loss = reduceMean(square(sub(value.value(x, [t]), target)));
   return TrainingStep.compile(
@@ -166,18 +167,20 @@ async function compileSampler(dim: number, config: DxmiConfig, store: ParameterS
     future = add(future, reduceSum(inner));
   }
   const velocity = reduceMean(reshape(reduceSum(square(sub(next, x)), [1]), [steps, n]), [1]);
-  const running = mul(reduceSum(div(velocity, mul(sSquared, 2 * dim))), config.tau);
-  const entropy = mul(reduceSum(sampler.logSigma), config.tau);
-  const loss = sub(add(div(future, n), running), entropy);
+  const velocityCosts = mul(div(velocity, mul(sSquared, 2 * dim)), config.velocityWeight);
+  const entropyBonuses = mul(sampler.logSigma, config.tau);
+  const loss = sub(add(div(future, n), reduceSum(velocityCosts)), reduceSum(entropyBonuses));
   return TrainingStep.compile(
     {
       graph,
       loss,
       groups: [
         { name: 'sampler', parameters: sampler.parameters, lr: config.samplerLr },
-        { name: 'sigma', parameters: [sampler.logSigma], lr: config.samplerLr * config.sigmaLrFactor },
+        { name: 'sigma', parameters: [sampler.logSigmaParameter], lr: config.samplerLr * config.sigmaLrFactor },
       ],
       adam: { clipNorm: config.clipNorm },
+      // Per step: velocityWeight ||x_{t+1} - x_t||^2 / (2 s_t^2 D) and tau log sigma_t.
+      outputs: { velocityCost: velocityCosts, entropyBonus: entropyBonuses },
       session,
     },
     store,

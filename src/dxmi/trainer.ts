@@ -22,11 +22,16 @@ export interface DxmiProgress {
   loss?: number;
   energyPositive?: number;
   energyNegative?: number;
+  /** Mean over steps of the TD losses; valueLossPerStep has each, t = 0..T-1. */
   valueLoss?: number;
+  valueLossPerStep?: number[];
   samplerLoss?: number;
   sigma?: number[];
   /** AVR scale per step. */
   s?: number[];
+  /** The sampler's running cost per step: velocityWeight ||x_{t+1} - x_t||^2 / (2 s_t^2 D) and the entropy bonus tau log sigma_t. */
+  velocityCost?: number[];
+  entropyBonus?: number[];
   elapsedSeconds: number;
   secondsLeft: number;
   /** Set on iterations where validation ran. */
@@ -149,7 +154,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
         average?.update();
 
         // 4. Value: one TD step per t, from the end backwards.
-        let valueLoss = 0;
+        const valueLossPerStep = new Array<number>(steps);
         for (let t = steps - 1; t >= 0; t--) {
           noise.fillNormal(stepNoise);
           const result = await compiled.value[t].run({
@@ -157,7 +162,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
             eps: float(stepNoise, [n, dim]),
             s_squared: float(sSquared.subarray(t, t + 1), []),
           });
-          valueLoss += Number(result.loss.data[0]) / steps;
+          valueLossPerStep[t] = Number(result.loss.data[0]);
         }
 
         // 5. Sampler: reparameterized steps from the stored states toward low future cost. The
@@ -185,10 +190,13 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
             iterations,
             energyPositive: Number(energy.energyPositive.data[0]),
             energyNegative: Number(energy.energyNegative.data[0]),
-            valueLoss,
+            valueLoss: valueLossPerStep.reduce((a, b) => a + b, 0) / steps,
+            valueLossPerStep,
             samplerLoss: Number(sampler.loss.data[0]),
-            sigma: Array.from(store.get('sampler.log_sigma').data, Math.exp),
+            sigma: Array.from(rollout.sigma.data as Float32Array),
             s: Array.from(sSquared, Math.sqrt),
+            velocityCost: Array.from(sampler.velocityCost.data as Float32Array),
+            entropyBonus: Array.from(sampler.entropyBonus.data as Float32Array),
             secondsLeft: perIteration * (iterations - i),
             validation,
           },

@@ -66,10 +66,11 @@ describe('DxMI trainer', () => {
 });
 
 describe('2-D sanity check (8 Gaussians, T = 5, reduced)', () => {
-  it('separates data from uniform noise with AUC >= 0.8 at tau = 0.1', async () => {
+  it('moves samples onto the data and separates it from uniform noise at tau = 0.1', async () => {
     const result = await runSanity2d(0.1, { iterations: 2500 });
-    // The issue's bar. The samples' distance to the data is reported by `npm run sanity:2d` but not
-    // asserted: it swings between 0.4 and 1.1 with the seed (the paper reports 0.068).
+    // With the last step's sigma learned it ran to 2 and SW was 1.0 on this seed; fixed, 0.54.
+    // The issue's 3-seed bar (SW <= 0.3, AUC >= 0.85; paper 0.068 and 0.898) is not reached yet.
+    expect(result.slicedWasserstein).toBeLessThanOrEqual(0.7);
     expect(result.auc).toBeGreaterThanOrEqual(0.8);
   }, 300_000);
 });
