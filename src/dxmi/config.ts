@@ -45,7 +45,7 @@ export const DxmiConfigSchema = z.object({
    * the entropy bonus -tau log sigma would inflate the last step until the energy's curvature
    * stops it: the samples become blurred data. The authors' sampler fixes it at 0.001.
    */
-  finalSigma: z.number().positive().nullable(),
+  finalSigma: z.number().positive().nullable().default(null),
   /** Entropy weight. 0 makes the sampler collapse onto energy minima. */
   tau: z.number().nonnegative(),
   /**
@@ -53,8 +53,9 @@ export const DxmiConfigSchema = z.object({
    * their tau1). AVR makes s_t^2 track the step, m_t^2 + sigma_t^2 with m_t the mean's move, so
    * the sampler's loss is stationary in sigma_t where sigma_t^2 = tau m_t^2 / (velocityWeight - tau):
    * at velocityWeight = tau there is no such point and only the energy's curvature holds sigma back.
+   * Absent (configs recorded before it existed): tau.
    */
-  velocityWeight: z.number().nonnegative(),
+  velocityWeight: z.number().nonnegative().optional(),
   /** Weight of the energy-magnitude regularizer E(x+)^2 + E(x-)^2. */
   gamma: z.number().nonnegative(),
   /** AVR: s_t^2 <- m s_t^2 + (1 - m) mean ||x_{t+1} - x_t||^2 / D. */

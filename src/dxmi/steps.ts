@@ -134,7 +134,7 @@ async function compileValue(t: number, dim: number, config: DxmiConfig, store: P
   const next = samplerStep(sampler, x, eps, t);
   const last = t === config.steps - 1;
   const future = last ? energyNet(graph, dim, config.energy).energy(next) : value.value(next, [t + 1]);
-  const running = sub(velocityCost(next, x, sSquared, dim, config.velocityWeight), mul(logSigmaAt(sampler, t), config.tau));
+  const running = sub(velocityCost(next, x, sSquared, dim, config.velocityWeight ?? config.tau), mul(logSigmaAt(sampler, t), config.tau));
   const target = stopGradient(add(future, running));
   const loss = reduceMean(square(sub(value.value(x, [t]), target)));
   return TrainingStep.compile(
@@ -167,7 +167,7 @@ async function compileSampler(dim: number, config: DxmiConfig, store: ParameterS
     future = add(future, reduceSum(inner));
   }
   const velocity = reduceMean(reshape(reduceSum(square(sub(next, x)), [1]), [steps, n]), [1]);
-  const velocityCosts = mul(div(velocity, mul(sSquared, 2 * dim)), config.velocityWeight);
+  const velocityCosts = mul(div(velocity, mul(sSquared, 2 * dim)), config.velocityWeight ?? config.tau);
   const entropyBonuses = mul(sampler.logSigma, config.tau);
   const loss = sub(add(div(future, n), reduceSum(velocityCosts)), reduceSum(entropyBonuses));
   return TrainingStep.compile(
