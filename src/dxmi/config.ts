@@ -56,6 +56,20 @@ export const DxmiConfigSchema = z.object({
    * Absent (configs recorded before it existed): tau.
    */
   velocityWeight: z.number().nonnegative().optional(),
+  /**
+   * The value's TD target: V(x_{t+1}, t+1) plus the step's running cost (the soft Bellman target),
+   * or V(x_{t+1}, t+1) alone, the authors' default (the sampler's loss has its own running cost).
+   * A time-conditioned V barely tells t from t+1 at first, so each TD step adds the running cost
+   * to V everywhere and V can ratchet away from the energy it ends on. Absent (configs recorded before it): true.
+   */
+  runningCostInValue: z.boolean().default(true),
+  /**
+   * One Adam state for the value network across the T TD steps of an iteration, as the authors'
+   * single value optimizer, instead of one per step. With one per step, the T-1 steps whose target
+   * is V itself each take full Adam-sized steps and drag V off the energy faster than the last
+   * step's target E pulls it back (2-D: TD loss 1e-2 -> 1e2 within 40 iterations). Absent: false.
+   */
+  sharedValueOptimizer: z.boolean().default(false),
   /** Weight of the energy-magnitude regularizer E(x+)^2 + E(x-)^2. */
   gamma: z.number().nonnegative(),
   /** AVR: s_t^2 <- m s_t^2 + (1 - m) mean ||x_{t+1} - x_t||^2 / D. */
@@ -100,6 +114,9 @@ export const PRESETS = {
     finalSigma: null,
     tau: 0.1,
     velocityWeight: 0.1,
+    // The paper's soft Bellman target and per-step value steps.
+    runningCostInValue: true,
+    sharedValueOptimizer: false,
     gamma: 0,
     velocityMomentum: 0.99,
     latentNoise: [0.05, 0.3],
@@ -132,6 +149,8 @@ export const PRESETS = {
     finalSigma: null,
     tau: 0.1,
     velocityWeight: 0.1,
+    runningCostInValue: true,
+    sharedValueOptimizer: false,
     // The energy-magnitude regularizer holds E(x-) near 1 / (2 gamma). Measured on MTD (400-600
     // iterations): gamma 0 or 1 lets the contrastive step distort the pretrained autoencoder
     // (image AUROC falls from 0.775 to 0.55-0.74); gamma 10 keeps the step gentle and improves it.

@@ -49,6 +49,10 @@ export function sanityConfig(tau: number, iterations: number, seed: number, over
     finalSigma: 0.001,
     tau,
     velocityWeight: tau,
+    // The authors' TD target and single value optimizer keep V on the energy. With the paper's, the
+    // TD loss ran from 1e-2 to 1e2 within 40 iterations and the sampler followed V off the data.
+    runningCostInValue: false,
+    sharedValueOptimizer: true,
     gamma: 1,
     velocityMomentum: 0.99,
     latentNoise: [0, 0],

@@ -135,7 +135,7 @@ async function compileValue(t: number, dim: number, config: DxmiConfig, store: P
   const last = t === config.steps - 1;
   const future = last ? energyNet(graph, dim, config.energy).energy(next) : value.value(next, [t + 1]);
   const running = sub(velocityCost(next, x, sSquared, dim, config.velocityWeight ?? config.tau), mul(logSigmaAt(sampler, t), config.tau));
-  const target = stopGradient(add(future, running));
+  const target = stopGradient(config.runningCostInValue ? add(future, running) : future);
   const loss = reduceMean(square(sub(value.value(x, [t]), target)));
   return TrainingStep.compile(
     { graph, loss, groups: [{ name: 'value', parameters: value.parameters, lr: config.valueLr }], adam: { clipNorm: config.clipNorm }, session },

@@ -5,6 +5,7 @@
  */
 import ort from 'onnxruntime-node';
 import { ParameterStore } from '../onnx/parameters.js';
+import type { TrainingStep } from '../onnx/training-step.js';
 import type { SessionConfig } from '../onnx/session.js';
 import { Random } from '../util/random.js';
 import { BatchSampler, type VectorSet } from './batches.js';
@@ -128,6 +129,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
       const sSquared = new Float32Array(steps).fill(config.initialSigma ** 2);
       const phaseStart = performance.now();
       const stride = n * dim;
+      let lastValueStep: TrainingStep | null = null;
 
       for (let i = 1; i <= iterations; i++) {
         checkAbort();
@@ -157,7 +159,11 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
         const valueLossPerStep = new Array<number>(steps);
         for (let t = steps - 1; t >= 0; t--) {
           noise.fillNormal(stepNoise);
-          const result = await compiled.value[t].run({
+          // One Adam for V (config.sharedValueOptimizer): go on from the moments the last TD step left.
+          const step = compiled.value[t];
+          if (config.sharedValueOptimizer && lastValueStep) step.loadOptimizerState(lastValueStep.optimizerState(), lastValueStep.steps);
+          lastValueStep = step;
+          const result = await step.run({
             x: float(states.subarray(t * stride, (t + 1) * stride), [n, dim]),
             eps: float(stepNoise, [n, dim]),
             s_squared: float(sSquared.subarray(t, t + 1), []),

@@ -66,11 +66,13 @@ describe('DxMI trainer', () => {
 });
 
 describe('2-D sanity check (8 Gaussians, T = 5, reduced)', () => {
-  it('moves samples onto the data and separates it from uniform noise at tau = 0.1', async () => {
-    const result = await runSanity2d(0.1, { iterations: 2500 });
-    // With the last step's sigma learned it ran to 2 and SW was 1.0 on this seed; fixed, 0.54.
-    // The issue's 3-seed bar (SW <= 0.3, AUC >= 0.85; paper 0.068 and 0.898) is not reached yet.
-    expect(result.slicedWasserstein).toBeLessThanOrEqual(0.7);
-    expect(result.auc).toBeGreaterThanOrEqual(0.8);
+  it('moves samples onto the data and separates it from uniform noise at tau = 0.1, on every seed', async () => {
+    for (const seed of [0, 1, 2]) {
+      const result = await runSanity2d(0.1, { iterations: 1500, seed });
+      // Measured at 1500 iterations (seeds 0, 2): SW 0.20-0.21, AUC 0.83-0.84 (paper 0.068, 0.898).
+      // The issue's AUC bar of 0.85 per seed is not reached yet: the energy is still a ring, not 8 modes.
+      expect(result.slicedWasserstein, `seed ${seed}`).toBeLessThanOrEqual(0.3);
+      expect(result.auc, `seed ${seed}`).toBeGreaterThanOrEqual(0.8);
+    }
   }, 300_000);
 });
