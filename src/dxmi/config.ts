@@ -63,8 +63,37 @@ export const DxmiConfigSchema = z.object({
   timeEmbedding: z.number().int().positive().multipleOf(2),
   /** Initial sigma_t of every step. */
   initialSigma: z.number().positive(),
+  /**
+   * The last step's sigma, fixed instead of learned (null: learned like the others). AVR divides
+   * the velocity cost by the step size it tracks, so that cost no longer grows with sigma, and
+   * the entropy bonus -tau log sigma would inflate the last step until the energy's curvature
+   * stops it: the samples become blurred data. The authors' sampler fixes it at 0.001.
+   */
+  finalSigma: z.number().positive().nullable().default(null),
   /** Entropy weight. 0 makes the sampler collapse onto energy minima. */
   tau: z.number().nonnegative(),
+  /**
+   * Weight of the velocity cost ||x_{t+1} - x_t||^2 / (2 s_t^2 D) (the authors' tau2; tau is
+   * their tau1). AVR makes s_t^2 track the step, m_t^2 + sigma_t^2 with m_t the mean's move, so
+   * the sampler's loss is stationary in sigma_t where sigma_t^2 = tau m_t^2 / (velocityWeight - tau):
+   * at velocityWeight = tau there is no such point and only the energy's curvature holds sigma back.
+   * Absent (configs recorded before it existed): tau.
+   */
+  velocityWeight: z.number().nonnegative().optional(),
+  /**
+   * The value's TD target: V(x_{t+1}, t+1) plus the step's running cost (the soft Bellman target),
+   * or V(x_{t+1}, t+1) alone, the authors' default (the sampler's loss has its own running cost).
+   * A time-conditioned V barely tells t from t+1 at first, so each TD step adds the running cost
+   * to V everywhere and V can ratchet away from the energy it ends on. Absent (configs recorded before it): true.
+   */
+  runningCostInValue: z.boolean().default(true),
+  /**
+   * One Adam state for the value network across the T TD steps of an iteration, as the authors'
+   * single value optimizer, instead of one per step. With one per step, the T-1 steps whose target
+   * is V itself each take full Adam-sized steps and drag V off the energy faster than the last
+   * step's target E pulls it back (2-D: TD loss 1e-2 -> 1e2 within 40 iterations). Absent: false.
+   */
+  sharedValueOptimizer: z.boolean().default(false),
   /** Weight of the energy-magnitude regularizer E(x+)^2 + E(x-)^2. */
   gamma: z.number().nonnegative(),
   /** AVR: s_t^2 <- m s_t^2 + (1 - m) mean ||x_{t+1} - x_t||^2 / D. */
@@ -105,7 +134,13 @@ export const PRESETS = {
     valueHidden: [1024, 1024, 1024],
     timeEmbedding: 128,
     initialSigma: 0.1,
+    // The paper's anomaly-detection setup learns every step's sigma, with tau1 = tau2 = tau.
+    finalSigma: null,
     tau: 0.1,
+    velocityWeight: 0.1,
+    // The paper's soft Bellman target and per-step value steps.
+    runningCostInValue: true,
+    sharedValueOptimizer: false,
     gamma: 0,
     velocityMomentum: 0.99,
     latentNoise: [0.05, 0.3],
@@ -134,9 +169,15 @@ export const PRESETS = {
     valueHidden: [256, 256],
     timeEmbedding: 32,
     initialSigma: 0.1,
+    finalSigma: null,
     // The residual energy is in nats per dimension, as the running costs are: tau = 1 makes the
     // sampler's target exp(-D E), which is the base itself while f = 0.
     tau: 1,
+    velocityWeight: 1,
+    // The authors' value learning (what kept V on the energy in the 2-D check): the TD target is
+    // V(x_{t+1}, t+1) alone, and the T value steps share one Adam.
+    runningCostInValue: false,
+    sharedValueOptimizer: true,
     gamma: 1,
     velocityMomentum: 0.99,
     latentNoise: [0, 0],
@@ -165,7 +206,13 @@ export const PRESETS = {
     // Per-dimension noise on the unit sphere: 0.01 moves a 216-d vector by about 0.15 per step,
     // which keeps negatives near the data (0.1 scatters them into noise the energy learns nothing from).
     initialSigma: 0.01,
+    // Learned like the others: at 400 iterations and a sigma learning rate of 1e-3, log sigma can
+    // move by 0.4 at most, too little for the drift that velocityWeight = tau allows to matter.
+    finalSigma: null,
     tau: 0.1,
+    velocityWeight: 0.1,
+    runningCostInValue: true,
+    sharedValueOptimizer: false,
     // The energy-magnitude regularizer holds E(x-) near 1 / (2 gamma). Measured on MTD (400-600
     // iterations): gamma 0 or 1 lets the contrastive step distort the pretrained autoencoder
     // (image AUROC falls from 0.775 to 0.55-0.74); gamma 10 keeps the step gentle and improves it.

@@ -12,7 +12,7 @@
 import type { Graph } from '../onnx/graph.js';
 import { init } from '../onnx/initializers.js';
 import { linear, mlp, type Mlp } from '../onnx/nn.js';
-import { add, clip, floats, l2Normalize, matmul, mul, reduceMean, reduceSum, relu, reshape, silu, square, squeeze, sub, tanh, unsqueeze } from '../onnx/ops.js';
+import { add, clip, concat, floats, l2Normalize, matmul, mul, reduceMean, reduceSum, relu, reshape, silu, square, squeeze, sub, tanh, unsqueeze } from '../onnx/ops.js';
 import type { Tensor } from '../onnx/tensor.js';
 import type { DxmiConfig, EnergyConfig } from './config.js';
 import { timeEmbeddings } from './time-embedding.js';
@@ -151,6 +151,8 @@ export interface Sampler {
   mean(x: Tensor, steps: readonly number[], condition?: Tensor): Tensor;
   /** log sigma_t for t = 0..T-1. */
   logSigma: Tensor;
+  /** The learned part of logSigma: every step, or all but the last when config.finalSigma fixes it. */
+  logSigmaParameter: Tensor;
   parameters: Tensor[];
 }
 
@@ -162,7 +164,10 @@ const startsAtTarget = (config: DxmiConfig): boolean => config.energy.kind === '
 
 export function samplerNet(graph: Graph, dim: number, config: DxmiConfig, conditionDim = 0): Sampler {
   const net = timeConditionedMlp(graph, 'sampler', dim, conditionDim, config.samplerHidden, dim, config, startsAtTarget(config) && config.samplerResidual);
-  const logSigma = graph.parameter('sampler.log_sigma', [config.steps], init.constant(Math.log(config.initialSigma)));
+  const learnedSteps = config.finalSigma === null ? config.steps : config.steps - 1;
+  const logSigmaParameter = graph.parameter('sampler.log_sigma', [learnedSteps], init.constant(Math.log(config.initialSigma)));
+  const logSigma =
+    config.finalSigma === null ? logSigmaParameter : concat([logSigmaParameter, floats(graph, [Math.log(config.finalSigma)], [1])], 0);
   return {
     mean: (x, steps, condition) => {
       const out = net.apply(x, steps, condition);
@@ -171,6 +176,7 @@ export function samplerNet(graph: Graph, dim: number, config: DxmiConfig, condit
       return projectToSpace(add(x, drift), config);
     },
     logSigma,
+    logSigmaParameter,
     parameters: net.parameters,
   };
 }

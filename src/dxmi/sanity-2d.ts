@@ -12,6 +12,7 @@ import { slicedWasserstein } from '../metrics/sliced-wasserstein.js';
 import { Random } from '../util/random.js';
 import { DxmiConfigSchema, type DxmiConfig } from './config.js';
 import { energyNet } from './networks.js';
+import { landscapeGrid, type EnergyLandscape } from './sanity-2d-plot.js';
 import { compileSteps, disposeSteps } from './steps.js';
 import { trainDxmi, type DxmiProgress } from './trainer.js';
 
@@ -45,7 +46,13 @@ export function sanityConfig(tau: number, iterations: number, seed: number, over
     valueHidden: [128, 128],
     timeEmbedding: 32,
     initialSigma: 0.5,
+    finalSigma: 0.001,
     tau,
+    velocityWeight: tau,
+    // The authors' TD target and single value optimizer keep V on the energy. With the paper's, the
+    // TD loss ran from 1e-2 to 1e2 within 40 iterations and the sampler followed V off the data.
+    runningCostInValue: false,
+    sharedValueOptimizer: true,
     gamma: 1,
     velocityMomentum: 0.99,
     latentNoise: [0, 0],
@@ -72,6 +79,10 @@ export interface SanityResult {
   auc: number;
   seconds: number;
   final: DxmiProgress | undefined;
+  /** What the picture shows: the sampler's final states, data drawn for comparison, the energy. */
+  samples: Float32Array;
+  reference: Float32Array;
+  landscape: EnergyLandscape;
 }
 
 async function energies(store: ParameterStore, config: DxmiConfig, points: Float32Array): Promise<Float32Array> {
@@ -121,5 +132,8 @@ export async function runSanity2d(
   both.set(noise, evaluation * 2);
   const scores = await energies(run.store, config, both);
   const labels = new Uint8Array(evaluation * 2).fill(1, evaluation);
-  return { tau, slicedWasserstein: sw, auc: auroc(scores, labels), seconds: run.seconds, final: run.history.at(-1) };
+  const size = 100;
+  const extent = 4.5;
+  const landscape = { values: await energies(run.store, config, landscapeGrid(size, extent)), size, extent };
+  return { tau, slicedWasserstein: sw, auc: auroc(scores, labels), seconds: run.seconds, final: run.history.at(-1), samples, reference, landscape };
 }

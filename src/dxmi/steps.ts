@@ -69,9 +69,9 @@ function repeatRows(condition: Tensor | undefined, copies: number): Tensor | und
   return condition && copies > 1 ? concat(Array.from({ length: copies }, () => condition), 0) : condition;
 }
 
-/** tau ||x' - x||^2 / (2 s^2 D) per row: the KL running cost's velocity term (AVR-scaled). */
-function velocityCost(next: Tensor, x: Tensor, sSquared: Tensor, dim: number, tau: number): Tensor {
-  return mul(div(reduceSum(square(sub(next, x)), [1]), mul(sSquared, 2 * dim)), tau);
+/** weight ||x' - x||^2 / (2 s^2 D) per row: the KL running cost's velocity term (AVR-scaled). */
+function velocityCost(next: Tensor, x: Tensor, sSquared: Tensor, dim: number, weight: number): Tensor {
+  return mul(div(reduceSum(square(sub(next, x)), [1]), mul(sSquared, 2 * dim)), weight);
 }
 
 export async function compilePretrain(dim: number, config: DxmiConfig, store: ParameterStore, session: SessionConfig): Promise<TrainingStep | null> {
@@ -110,6 +110,7 @@ async function compileRollout(dim: number, conditionDim: number, config: DxmiCon
   const outputs = {
     states: concat(states.map((s) => unsqueeze(s, [0])), 0),
     velocity: div(concat(velocities, 0), dim),
+    sigma: exp(sampler.logSigma),
   };
   return ForwardStep.compile(graph, outputs, store, session);
 }
@@ -152,8 +153,8 @@ async function compileValue(t: number, dim: number, conditionDim: number, config
   const next = samplerStep(sampler, x, eps, t, condition);
   const last = t === config.steps - 1;
   const future = last ? energyNet(graph, dim, config.energy, conditionDim).energy(next, condition) : value.value(next, [t + 1], condition);
-  const running = sub(velocityCost(next, x, sSquared, dim, config.tau), mul(logSigmaAt(sampler, t), config.tau));
-  const target = stopGradient(add(future, running));
+  const running = sub(velocityCost(next, x, sSquared, dim, config.velocityWeight ?? config.tau), mul(logSigmaAt(sampler, t), config.tau));
+  const target = stopGradient(config.runningCostInValue ? add(future, running) : future);
   const loss = reduceMean(square(sub(value.value(x, [t], condition), target)));
   return TrainingStep.compile(
     { graph, loss, groups: [{ name: 'value', parameters: value.parameters, lr: config.valueLr }], adam: { clipNorm: config.clipNorm }, session },
@@ -186,18 +187,20 @@ async function compileSampler(dim: number, conditionDim: number, config: DxmiCon
     future = add(future, reduceSum(inner));
   }
   const velocity = reduceMean(reshape(reduceSum(square(sub(next, x)), [1]), [steps, n]), [1]);
-  const running = mul(reduceSum(div(velocity, mul(sSquared, 2 * dim))), config.tau);
-  const entropy = mul(reduceSum(sampler.logSigma), config.tau);
-  const loss = sub(add(div(future, n), running), entropy);
+  const velocityCosts = mul(div(velocity, mul(sSquared, 2 * dim)), config.velocityWeight ?? config.tau);
+  const entropyBonuses = mul(sampler.logSigma, config.tau);
+  const loss = sub(add(div(future, n), reduceSum(velocityCosts)), reduceSum(entropyBonuses));
   return TrainingStep.compile(
     {
       graph,
       loss,
       groups: [
         { name: 'sampler', parameters: sampler.parameters, lr: config.samplerLr },
-        { name: 'sigma', parameters: [sampler.logSigma], lr: config.samplerLr * config.sigmaLrFactor },
+        { name: 'sigma', parameters: [sampler.logSigmaParameter], lr: config.samplerLr * config.sigmaLrFactor },
       ],
       adam: { clipNorm: config.clipNorm },
+      // Per step: velocityWeight ||x_{t+1} - x_t||^2 / (2 s_t^2 D) and tau log sigma_t.
+      outputs: { velocityCost: velocityCosts, entropyBonus: entropyBonuses },
       session,
     },
     store,

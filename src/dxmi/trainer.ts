@@ -5,6 +5,7 @@
  */
 import ort from 'onnxruntime-node';
 import { ParameterStore } from '../onnx/parameters.js';
+import type { TrainingStep } from '../onnx/training-step.js';
 import type { SessionConfig } from '../onnx/session.js';
 import { Random } from '../util/random.js';
 import { BatchSampler, type VectorSet } from './batches.js';
@@ -22,11 +23,16 @@ export interface DxmiProgress {
   loss?: number;
   energyPositive?: number;
   energyNegative?: number;
+  /** Mean over steps of the TD losses; valueLossPerStep has each, t = 0..T-1. */
   valueLoss?: number;
+  valueLossPerStep?: number[];
   samplerLoss?: number;
   sigma?: number[];
   /** AVR scale per step. */
   s?: number[];
+  /** The sampler's running cost per step: velocityWeight ||x_{t+1} - x_t||^2 / (2 s_t^2 D) and the entropy bonus tau log sigma_t. */
+  velocityCost?: number[];
+  entropyBonus?: number[];
   elapsedSeconds: number;
   secondsLeft: number;
   /** Set on iterations where validation ran. */
@@ -126,6 +132,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
       const sSquared = new Float32Array(steps).fill(config.initialSigma ** 2);
       const phaseStart = performance.now();
       const stride = n * dim;
+      let lastValueStep: TrainingStep | null = null;
 
       for (let i = 1; i <= iterations; i++) {
         checkAbort();
@@ -154,16 +161,20 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
         average?.update();
 
         // 4. Value: one TD step per t, from the end backwards.
-        let valueLoss = 0;
+        const valueLossPerStep = new Array<number>(steps);
         for (let t = steps - 1; t >= 0; t--) {
           noise.fillNormal(stepNoise);
-          const result = await compiled.value[t].run({
+          // One Adam for V (config.sharedValueOptimizer): go on from the moments the last TD step left.
+          const step = compiled.value[t];
+          if (config.sharedValueOptimizer && lastValueStep) step.loadOptimizerState(lastValueStep.optimizerState(), lastValueStep.steps);
+          lastValueStep = step;
+          const result = await step.run({
             x: float(states.subarray(t * stride, (t + 1) * stride), [n, dim]),
             eps: float(stepNoise, [n, dim]),
             s_squared: float(sSquared.subarray(t, t + 1), []),
             ...conditionFeed,
           });
-          valueLoss += Number(result.loss.data[0]) / steps;
+          valueLossPerStep[t] = Number(result.loss.data[0]);
         }
 
         // 5. Sampler: reparameterized steps from the stored states toward low future cost. The
@@ -192,10 +203,13 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
             iterations,
             energyPositive: Number(energy.energyPositive.data[0]),
             energyNegative: Number(energy.energyNegative.data[0]),
-            valueLoss,
+            valueLoss: valueLossPerStep.reduce((a, b) => a + b, 0) / steps,
+            valueLossPerStep,
             samplerLoss: Number(sampler.loss.data[0]),
-            sigma: Array.from(store.get('sampler.log_sigma').data, Math.exp),
+            sigma: Array.from(rollout.sigma.data as Float32Array),
             s: Array.from(sSquared, Math.sqrt),
+            velocityCost: Array.from(sampler.velocityCost.data as Float32Array),
+            entropyBonus: Array.from(sampler.entropyBonus.data as Float32Array),
             secondsLeft: perIteration * (iterations - i),
             validation,
           },
