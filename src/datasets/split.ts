@@ -12,17 +12,18 @@ export interface Split<T> {
 }
 
 /**
- * `validationFraction` of the items (rounded; at least one in each part when there are two or
- * more items and the fraction is strictly between 0 and 1) go to validation, drawn at random.
+ * `validationFraction` of the items (rounded; at least `minimumValidation` in validation and one
+ * in training when there are two or more items and the fraction is strictly between 0 and 1) go
+ * to validation, drawn at random.
  */
-export function splitTrainValidation<T extends { name: string }>(items: readonly T[], validationFraction: number, seed: number): Split<T> {
+export function splitTrainValidation<T extends { name: string }>(items: readonly T[], validationFraction: number, seed: number, minimumValidation = 1): Split<T> {
   if (!(validationFraction >= 0 && validationFraction <= 1)) throw new RangeError(`validation fraction must be in [0, 1], got ${validationFraction}`);
   const sorted = [...items].sort(compareNames);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].name === sorted[i - 1].name) throw new Error(`duplicate item name "${sorted[i].name}"`);
   }
   let count = Math.round(sorted.length * validationFraction);
-  if (sorted.length >= 2 && validationFraction > 0 && validationFraction < 1) count = Math.min(sorted.length - 1, Math.max(1, count));
+  if (sorted.length >= 2 && validationFraction > 0 && validationFraction < 1) count = Math.min(sorted.length - 1, Math.max(minimumValidation, count));
   const order = new Random(seed).fork('train-validation-split').shuffle(sorted.map((_, i) => i));
   const chosen = new Set(order.slice(0, count));
   return {

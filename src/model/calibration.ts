@@ -8,6 +8,9 @@
 import { medianAbsoluteDeviation, median, probit, quantileSorted } from 'simple-statistics';
 import type { Calibration } from './manifest.js';
 
+/** Held-out good images a calibration needs at the least (a spread needs two). */
+export const MIN_CALIBRATION_IMAGES = 2;
+
 export interface CalibrationOptions {
   /** Target share of good parts called NG. */
   falseCallRate?: number;
@@ -23,7 +26,7 @@ function sortedStats(values: Float32Array, q: number): { quantile: number; media
 }
 
 export function calibrate(imageScores: readonly number[], goodPixels: Float32Array, options: CalibrationOptions = {}): Calibration {
-  if (imageScores.length < 2) throw new Error(`calibration needs at least 2 held-out good images, got ${imageScores.length}`);
+  if (imageScores.length < MIN_CALIBRATION_IMAGES) throw new Error(`calibration needs at least ${MIN_CALIBRATION_IMAGES} held-out good images, got ${imageScores.length}`);
   const rate = options.falseCallRate ?? 0.01;
   const pixelRate = options.pixelFalseRate ?? 0.001;
   const scores = [...imageScores].sort((a, b) => a - b);

@@ -14,7 +14,7 @@ import type { DatasetItem, DatasetWarning } from '../datasets/item.js';
 import { loadMvtec } from '../datasets/mvtec.js';
 import { splitTrainValidation } from '../datasets/split.js';
 import { FeatureExtractor } from '../features/extractor.js';
-import { calibrate } from '../model/calibration.js';
+import { calibrate, MIN_CALIBRATION_IMAGES } from '../model/calibration.js';
 import { MANIFEST_FORMAT, type InputSpec, type Manifest, type Method } from '../model/manifest.js';
 import { writeModelPackage, type ModelPackage } from '../model/model-package.js';
 import type { SessionConfig } from '../onnx/session.js';
@@ -106,7 +106,7 @@ export async function prepareTraining(config: TrainingConfig): Promise<PreparedT
   if (items.length < MIN_TRAINING_IMAGES) {
     throw new Error(`${config.data} has ${items.length} readable good images; training needs at least ${MIN_TRAINING_IMAGES}`);
   }
-  const split = splitTrainValidation(items, config.validationFraction, config.seed);
+  const split = splitTrainValidation(items, config.validationFraction, config.seed, MIN_CALIBRATION_IMAGES);
 
   const backbone = await loadBackbone(config.features.backbone, config.modelsDir);
   const extractor = await FeatureExtractor.create({

@@ -167,6 +167,9 @@ describe('splitTrainValidation', () => {
 
   it('keeps at least one item on each side and rejects bad fractions and duplicates', () => {
     expect(splitTrainValidation(items.slice(0, 3), 0.01, 1).validation).toHaveLength(1);
+    // Calibration needs two held-out images: a small set at a small fraction still gives it two.
+    expect(splitTrainValidation(items.slice(0, 12), 0.1, 1, 2).validation).toHaveLength(2);
+    expect(splitTrainValidation(items.slice(0, 12), 0.1, 1).validation).toHaveLength(1);
     expect(splitTrainValidation(items.slice(0, 3), 0.99, 1).train).toHaveLength(1);
     expect(splitTrainValidation(items.slice(0, 3), 0, 1).validation).toHaveLength(0);
     expect(() => splitTrainValidation(items, 1.5, 1)).toThrow(RangeError);
