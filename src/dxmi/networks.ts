@@ -61,14 +61,10 @@ function sphericalAutoencoder(graph: Graph, prefix: string, dim: number, config:
 /** An MLP [x ; condition] -> scalar with SiLU whose last layer starts at zero: 0 everywhere at first. */
 function zeroStartMlp(graph: Graph, prefix: string, dim: number, conditionDim: number, hidden: readonly number[]) {
   const input = conditionedInput(graph, prefix, dim, conditionDim, hidden[0]);
-  const rest = hidden.slice(1).map((out, i) => linear(graph, `${prefix}.${i + 1}`, hidden[i], out));
-  const head = linear(graph, `${prefix}.head`, hidden.at(-1)!, 1, true);
+  const trunk = mlp(graph, `${prefix}.trunk`, [...hidden, 1], silu, true);
   return {
-    apply: (x: Tensor, condition?: Tensor): Tensor => {
-      const h = rest.reduce((acc, layer) => layer.apply(silu(acc)), input.apply(x, condition));
-      return squeeze(add(matmul(silu(h), head.weight), head.bias), [-1]);
-    },
-    parameters: [...input.parameters, ...rest.flatMap((l) => [l.weight, l.bias]), head.weight, head.bias],
+    apply: (x: Tensor, condition?: Tensor): Tensor => squeeze(trunk.apply(silu(input.apply(x, condition))), [-1]),
+    parameters: [...input.parameters, ...trunk.parameters],
   };
 }
 

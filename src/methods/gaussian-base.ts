@@ -168,39 +168,32 @@ export function scaledBase(base: GaussianBase, factor: number): GaussianBase {
   return { ...base, whiteners: base.whiteners.map((w) => w * factor) };
 }
 
-/** Mean |z|^2 / d of the maps' positions under the base: 1 when the base's spread fits them. */
-export function meanSquaredResidual(base: GaussianBase, maps: FeatureSet['maps']): number {
-  let total = 0;
-  let count = 0;
-  for (const map of maps) {
-    for (const v of whiten(base, map)) total += v * v;
-    count += map.height * map.width * base.channels.length;
-  }
-  return total / count;
-}
-
-/** Mean log-density (nats per position) of the maps' positions under the base. */
-export function meanLogLikelihood(base: GaussianBase, maps: FeatureSet['maps']): number {
+/**
+ * How the base fits other images, in one whitening pass: mean log-density (nats per position)
+ * and mean z_k^2 (1 when the base's spread fits them).
+ */
+export function heldOutFit(base: GaussianBase, maps: FeatureSet['maps']): { logLikelihood: number; meanSquared: number } {
   const d = base.channels.length;
+  // log det P = 2 sum log diag(L).
   const logDets = Array.from({ length: base.positions }, (_, g) => {
-    // log det P = 2 sum log diag(L).
     let sum = 0;
     for (let j = 0; j < d; j++) sum += Math.log(base.whiteners[g * d * d + j * d + j]);
     return 2 * sum;
   });
-  let total = 0;
-  let count = 0;
+  let logLikelihood = 0;
+  let squaredTotal = 0;
+  let positions = 0;
   for (const map of maps) {
     const z = whiten(base, map);
-    const plane = map.height * map.width;
-    for (let p = 0; p < plane; p++) {
+    for (let p = 0; p < map.height * map.width; p++) {
       let squared = 0;
       for (let j = 0; j < d; j++) squared += z[p * d + j] ** 2;
-      total += 0.5 * logDets[base.perPosition ? p : 0] - 0.5 * squared - 0.5 * d * Math.log(2 * Math.PI);
-      count++;
+      logLikelihood += 0.5 * logDets[base.perPosition ? p : 0] - 0.5 * squared - 0.5 * d * Math.log(2 * Math.PI);
+      squaredTotal += squared;
+      positions++;
     }
   }
-  return total / count;
+  return { logLikelihood: logLikelihood / positions, meanSquared: squaredTotal / (positions * d) };
 }
 
 /** Whitened residuals of feature rows [R, C] under a pooled base: [R, d]. */
@@ -251,12 +244,16 @@ export function chooseGaussianBase(features: FeatureSet, config: GaussianBaseCon
   const mapsOf = (fold: number[]): FeatureSet['maps'] => fold.map((i) => features.maps[i]);
   const candidates = config.perPosition && equalGrids(features.maps) ? [true, false] : [false];
   const heldOut: Record<string, number> = {};
+  const spreads = new Map<boolean, number>();
   const foldBases = new Map<boolean, GaussianBase[]>();
   for (const perPosition of candidates) {
     const name = perPosition ? 'per-position' : 'pooled';
     const bases = folds.map((fold, f) => fitGaussianBase(mapsOf(fold), channels, perPosition, seed, (done, total) => progress(`${name} Gaussian, half ${f + 1}/2: ${done}/${total}`, done / total / 3)));
     foldBases.set(perPosition, bases);
-    heldOut[name] = (meanLogLikelihood(bases[0], mapsOf(folds[1])) + meanLogLikelihood(bases[1], mapsOf(folds[0]))) / 2;
+    // Each half's base on the other half.
+    const fits = [heldOutFit(bases[0], mapsOf(folds[1])), heldOutFit(bases[1], mapsOf(folds[0]))];
+    heldOut[name] = (fits[0].logLikelihood + fits[1].logLikelihood) / 2;
+    spreads.set(perPosition, (fits[0].meanSquared + fits[1].meanSquared) / 2);
   }
   const perPosition = candidates.length === 2 && heldOut['per-position'] > heldOut.pooled;
   const reason =
@@ -266,8 +263,7 @@ export function chooseGaussianBase(features: FeatureSet, config: GaussianBaseCon
         ? 'images have different feature grids, so positions do not correspond'
         : 'per-position Gaussians are disabled';
   const halves = foldBases.get(perPosition)!;
-  const spread = (meanSquaredResidual(halves[0], mapsOf(folds[1])) + meanSquaredResidual(halves[1], mapsOf(folds[0]))) / 2;
-  const scale = 1 / Math.sqrt(spread);
+  const scale = 1 / Math.sqrt(spreads.get(perPosition)!);
   const full = fitGaussianBase(features.maps, channels, perPosition, seed, (done, total) => progress(`Gaussian ${done}/${total}`, 1 / 3 + (2 / 3) * (done / total)));
   const base = scaledBase(full, scale);
   return {

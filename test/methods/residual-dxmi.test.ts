@@ -67,7 +67,7 @@ describe('DxMI, residual energy', () => {
     const progress: string[] = [];
     const trained = await fitDxmi(train, config(), { seed: 0, onProgress: (message) => progress.push(message) });
     const again = await fitDxmi(train, config(), { seed: 0 });
-    const head = 'energy.head.weight';
+    const head = 'energy.trunk.0.weight'; // the last (zero-started) layer of f's [32] -> 1 trunk
     expect(Array.from(trained.store!.get(head).data).some((v) => v !== 0)).toBe(true);
     expect(Array.from(again.store!.get(head).data)).toEqual(Array.from(trained.store!.get(head).data));
     const last = progress.filter((m) => m.startsWith('DxMI')).at(-1)!;
