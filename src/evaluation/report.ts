@@ -9,7 +9,7 @@ import { GOOD } from '../datasets/item.js';
 import { packBatch } from '../image/batch.js';
 import { renderOverlay } from '../model/heatmap.js';
 import { LoadedModel } from '../model/loaded-model.js';
-import type { Evaluation } from './evaluate.js';
+import type { Evaluation, MethodEvaluation } from './evaluate.js';
 
 const SUMMARY_KEYS = ['imageAuroc', 'pixelAuroc', 'aupro', 'f1', 'trainSeconds', 'msPerImage'] as const;
 
@@ -36,31 +36,25 @@ export function table(evaluation: Evaluation): string {
   for (const [name, m] of Object.entries(evaluation.methods)) {
     if (m.monitor.length > 0) lines.push('', `${name} test image AUROC while training: ${m.monitor.map((p) => `${p.iteration}: ${p.auroc.toFixed(3)}`).join(', ')}`);
   }
-  const ablations = DXMI_INITIALIZATIONS.filter(([dxmi, init]) => evaluation.methods[dxmi] && evaluation.methods[init] && initializationOf(evaluation, dxmi) === init);
+  const ablations = DXMI_METHODS.filter((name) => evaluation.methods[name] && evaluation.methods[initializationOf(evaluation.methods[name])]);
   if (ablations.length > 0) lines.push('');
-  for (const [dxmi, init] of ablations) {
-    const [trained, start] = [evaluation.methods[dxmi], evaluation.methods[init]];
-    const gain = trained.imageAuroc - start.imageAuroc;
-    const pixelGain = trained.pixelAuroc - start.pixelAuroc;
-    lines.push(
-      `ablation: the DxMI stage of ${dxmi} ${gain > 0 ? 'improves on' : 'does NOT improve on'} its initialization (${init}) by ${signed(gain)} image AUROC, ${signed(pixelGain)} pixel AUROC`,
-    );
+  for (const name of ablations) {
+    const trained = evaluation.methods[name];
+    const init = initializationOf(trained);
+    const gain = trained.imageAuroc - evaluation.methods[init].imageAuroc;
+    const pixelGain = trained.pixelAuroc - evaluation.methods[init].pixelAuroc;
+    lines.push(`ablation: the DxMI stage of ${name} ${gain > 0 ? 'improves on' : 'does NOT improve on'} its initialization (${init}) by ${signed(gain)} image AUROC, ${signed(pixelGain)} pixel AUROC`);
   }
   return lines.join('\n');
 }
 
 const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
 
-/** Each DxMI method beside the model it starts from: the residual energy's base is the gaussian baseline, the spherical energy's the pretrained ae. */
-const DXMI_INITIALIZATIONS = [
-  ['dxmi', 'gaussian'],
-  ['dxmi', 'ae'],
-  ['dxmi-spherical', 'ae'],
-] as const;
+const DXMI_METHODS = ['dxmi', 'dxmi-spherical'] as const;
 
-/** What a DxMI method in the evaluation started from, read from its recorded energy. */
-function initializationOf(evaluation: Evaluation, method: string): string {
-  return evaluation.methods[method]?.energyKind === 'residual' ? 'gaussian' : 'ae';
+/** What a DxMI method started from, by its recorded energy: the residual energy's base is the gaussian baseline, the spherical energy's the pretrained ae. */
+function initializationOf(method: MethodEvaluation): 'gaussian' | 'ae' {
+  return method.energyKind === 'residual' ? 'gaussian' : 'ae';
 }
 
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd'];

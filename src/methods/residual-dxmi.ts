@@ -25,15 +25,17 @@ type ResidualEnergy = Extract<DxmiConfig['energy'], { kind: 'residual' }>;
 /** Out-of-fold whitened residuals of every training position and their position embeddings, subsampled to `maxVectors`. */
 function trainingVectors(features: FeatureSet, choice: GaussianBaseChoice, energy: ResidualEnergy, seed: number) {
   const d = choice.base.channels.length;
-  const conditionDim = choice.base.perPosition ? positionEmbeddingDim(energy.positionFrequencies) : 0;
-  const rows: { z: Float32Array; p: number; embedding: Float32Array | null }[] = [];
+  // Only a per-position base conditions f on the position; its grid is every map's grid.
+  const grid = choice.base.grid;
+  const conditionDim = grid ? positionEmbeddingDim(energy.positionFrequencies) : 0;
+  const embedding = grid ? positionEmbeddings(grid[0], grid[1], energy.positionFrequencies) : null;
+  const rows: { z: Float32Array; p: number }[] = [];
   choice.folds.forEach((fold, f) => {
     const other = choice.foldBases[1 - f];
     for (const i of fold) {
       const map = features.maps[i];
       const z = whiten(other, map);
-      const embedding = conditionDim > 0 ? positionEmbeddings(map.height, map.width, energy.positionFrequencies) : null;
-      for (let p = 0; p < map.height * map.width; p++) rows.push({ z, p, embedding });
+      for (let p = 0; p < map.height * map.width; p++) rows.push({ z, p });
     }
   });
   const chosen = rows.length > energy.maxVectors ? new Random(seed).fork('residual-vectors').shuffle(rows).slice(0, energy.maxVectors) : rows;
@@ -41,7 +43,7 @@ function trainingVectors(features: FeatureSet, choice: GaussianBaseChoice, energ
   const condition = new Float32Array(chosen.length * conditionDim);
   chosen.forEach((row, r) => {
     data.set(row.z.subarray(row.p * d, (row.p + 1) * d), r * d);
-    if (row.embedding) condition.set(row.embedding.subarray(row.p * conditionDim, (row.p + 1) * conditionDim), r * conditionDim);
+    if (embedding) condition.set(embedding.subarray(row.p * conditionDim, (row.p + 1) * conditionDim), r * conditionDim);
   });
   return { data, count: chosen.length, dim: d, condition: conditionDim > 0 ? { data: condition, dim: conditionDim } : undefined };
 }
