@@ -1,0 +1,40 @@
+/** The eval table's ablation lines: each DxMI method against the model it started from. */
+import { describe, expect, it } from 'vitest';
+import type { Evaluation, MethodEvaluation } from '../../src/evaluation/evaluate.js';
+import { table } from '../../src/evaluation/report.js';
+
+const method = (imageAuroc: number, pixelAuroc: number, energyKind?: string): MethodEvaluation => ({
+  imageAuroc,
+  pixelAuroc,
+  aupro: 0.5,
+  f1: 0.5,
+  trainSeconds: 1,
+  msPerImage: 1,
+  perDefect: { crack: imageAuroc },
+  energyKind,
+  threshold: 1,
+  roc: [],
+  monitor: [],
+  scores: [],
+  modelDir: '',
+});
+
+describe('kensa eval table', () => {
+  it('compares the residual DxMI with gaussian and the spherical one with ae, saying whether each improved', () => {
+    const evaluation: Evaluation = {
+      dataset: 'mtd',
+      images: { train: 10, validation: 2, test: 5 },
+      methods: { dxmi: method(0.933, 0.722, 'residual'), 'dxmi-spherical': method(0.77, 0.661, 'spherical-ae'), ae: method(0.775, 0.66), gaussian: method(0.928, 0.729) },
+    };
+    const lines = table(evaluation).split('\n').filter((l) => l.startsWith('ablation'));
+    expect(lines).toEqual([
+      'ablation: the DxMI stage of dxmi improves on its initialization (gaussian) by +0.005 image AUROC, -0.007 pixel AUROC',
+      'ablation: the DxMI stage of dxmi-spherical does NOT improve on its initialization (ae) by -0.005 image AUROC, +0.001 pixel AUROC',
+    ]);
+  });
+
+  it('says nothing about a DxMI method whose starting model was not evaluated', () => {
+    const evaluation: Evaluation = { dataset: 'mtd', images: { train: 10, validation: 2, test: 5 }, methods: { dxmi: method(0.9, 0.7, 'residual'), ae: method(0.8, 0.6) } };
+    expect(table(evaluation)).not.toMatch(/ablation/);
+  });
+});
