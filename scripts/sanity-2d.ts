@@ -29,7 +29,7 @@ const fixed = (values: readonly number[] | undefined): string => (values ?? []).
 function diagnostics(r: SanityResult, seed: number): string {
   const f = r.final;
   return [
-    `tau ${r.tau} seed ${seed}: SW ${r.slicedWasserstein.toFixed(3)}  AUC ${r.auc.toFixed(3)}  E(data) ${f?.energyPositive?.toFixed(3)}  E(samples) ${f?.energyNegative?.toFixed(3)}  ${r.seconds.toFixed(0)} s`,
+    `tau ${r.tau} seed ${seed}: SW ${r.slicedWasserstein.toFixed(3)} (data vs data ${r.slicedWassersteinFloor.toFixed(3)})  AUC ${r.auc.toFixed(3)}  E(data) ${f?.energyPositive?.toFixed(3)}  E(samples) ${f?.energyNegative?.toFixed(3)}  ${r.seconds.toFixed(0)} s`,
     `  sigma_t        ${fixed(f?.sigma)}`,
     `  s_t            ${fixed(f?.s)}`,
     `  velocity cost  ${fixed(f?.velocityCost)}`,
@@ -52,7 +52,7 @@ for (const paper of PAPER_TABLE_1) {
     });
     if (!options.json) process.stdout.write(`\n${diagnostics(result, seed)}\n`);
     if (options.png) await writeSanityPng(join(options.png, `tau-${paper.tau}-seed-${seed}.png`), result.samples, result.reference, result.landscape);
-    seeds.push({ seed, slicedWasserstein: +result.slicedWasserstein.toFixed(4), auc: +result.auc.toFixed(4), seconds: +result.seconds.toFixed(1) });
+    seeds.push({ seed, slicedWasserstein: +result.slicedWasserstein.toFixed(4), slicedWassersteinFloor: +result.slicedWassersteinFloor.toFixed(4), auc: +result.auc.toFixed(4), seconds: +result.seconds.toFixed(1) });
   }
   rows.push({
     tau: paper.tau,
