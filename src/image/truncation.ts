@@ -2,8 +2,10 @@
  * Signs in a file's container structure that its data was cut off (an upload that stopped early, a
  * file copied while it was still being written). Decoders report such files with messages that
  * rarely say "truncated"; these checks make the error code dependable, and cost nothing next to
- * decoding: they only follow length fields, never pixel data.
+ * decoding: they only follow length fields, never pixel data, and each reads every byte of the
+ * file at most once, so a crafted file cannot make them slow.
  */
+import { ImageError } from './errors.js';
 import type { ImageFormat } from './sniff.js';
 
 export interface Truncation {
@@ -78,7 +80,9 @@ const STRIP_OR_TILE = [
 
 /**
  * TIFF: the first image file directory, every value it points to, and every strip or tile of the
- * first image must lie inside the data (classic and BigTIFF layouts).
+ * first image must lie inside the data (classic and BigTIFF layouts). A tag that appears twice
+ * makes the file corrupt (the format allows each once): repeated strip tables pointing at the same
+ * bytes would otherwise make the walk quadratic in the file's size.
  */
 function tiffTruncation(bytes: Uint8Array): Truncation | null {
   const cut = (detail: string): Truncation => ({ detail, certain: true });
@@ -97,9 +101,12 @@ function tiffTruncation(bytes: Uint8Array): Truncation | null {
   if (end > bytes.length) return cut(`its first directory needs bytes up to ${end} but the data has only ${bytes.length}`);
 
   const fields = new Map<number, number[]>();
+  const seen = new Set<number>();
   for (let i = 0; i < entries; i++) {
     const entry = offset + countSize + i * entrySize;
     const tag = data.getUint16(entry, little);
+    if (seen.has(tag)) throw new ImageError('corrupt', `The TIFF image is corrupt: tag ${tag} appears more than once in its first directory.`);
+    seen.add(tag);
     const type = data.getUint16(entry + 2, little);
     const count = big ? Number(data.getBigUint64(entry + 4, little)) : data.getUint32(entry + 4, little);
     const size = (TIFF_TYPE_SIZES[type] ?? 1) * count;
