@@ -17,6 +17,8 @@ export interface StagingLimits {
   maxBytes: number;
   maxImages: number;
   maxPixels: number;
+  /** Largest single image file (the largest upload the inspect endpoint takes). */
+  maxImageBytes: number;
 }
 
 export interface StagingContext {
@@ -40,7 +42,7 @@ export interface StagingRequest {
 export function stageUpload(req: Request, res: Response, request: StagingRequest, context: StagingContext): Promise<StagedSet> {
   const { files, limits } = context;
   return staged(request, context, true, async (dest) => {
-    await receiveTrainingUpload(req, res, dest, files.uploadDir(request.jobId), { maxBytes: limits.maxBytes, maxFiles: limits.maxImages });
+    await receiveTrainingUpload(req, res, dest, files.uploadDir(request.jobId), { maxBytes: limits.maxBytes, maxFiles: limits.maxImages, maxFileBytes: limits.maxImageBytes });
     return { source: { kind: 'upload' }, warnings: [] };
   });
 }

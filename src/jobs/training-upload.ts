@@ -2,7 +2,7 @@
  * Receiving the images of a training job: a multipart/form-data upload of image files and/or zip
  * archives of them (field "images", or "image"). Parts stream to disk, never into memory, under
  * one byte budget for the whole upload; zips (recognized by their bytes, not their names) are
- * extracted safely next to the plain images. What comes out is a folder of candidate images,
+ * extracted safely next to the plain images, their contents drawn from the same budget. What comes out is a folder of candidate images,
  * still to be checked (see training-images.ts).
  */
 import { createWriteStream } from 'node:fs';
@@ -14,19 +14,13 @@ import type { Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
 import { run } from '../server/upload.js';
 import { JobRequestError } from './job-request-error.js';
+import { UploadBudget, type UploadLimits } from './upload-budget.js';
 import { extractZip } from './zip-extract.js';
 
 /** The form fields that carry images: "images", and "image" as the inspect endpoint (and the generic upload schema) name it. */
 const IMAGE_FIELDS = ['images', 'image'];
 
 const MULTIPART_OVERHEAD = 1024 * 1024;
-
-export interface UploadLimits {
-  /** Most bytes of all parts together, and most bytes once zips are extracted. */
-  maxBytes: number;
-  /** Most files, counting zip entries. */
-  maxFiles: number;
-}
 
 /** Receives the upload of `req` into `imagesDir` (zips extracted); `scratchDir` holds parts meanwhile. Returns the parts received. */
 export async function receiveTrainingUpload(req: Request, res: Response, imagesDir: string, scratchDir: string, limits: UploadLimits): Promise<number> {
@@ -43,23 +37,31 @@ export async function receiveTrainingUpload(req: Request, res: Response, imagesD
     limits: { files: limits.maxFiles, fields: 20, fieldSize: 64 * 1024, parts: limits.maxFiles + 20 },
   }).any();
   await run(parts, req, res).catch((error: unknown) => {
-    if (error instanceof MulterError && error.code === 'LIMIT_FILE_COUNT') throw new JobRequestError(413, 'too-many-files', 'Too many files', `A training upload takes at most ${limits.maxFiles} files.`);
+    if (error instanceof MulterError && error.code === 'LIMIT_FILE_COUNT') throw tooManyFiles(limits.maxFiles);
     throw error;
   });
   const received = (req.files ?? []) as Express.Multer.File[];
   if (received.length === 0) throw new JobRequestError(400, 'no-images', 'No images were sent', 'Send the good-part images, or zips of them, as multipart/form-data in the field "images".');
 
-  let files = 0;
+  const budget = new UploadBudget(limits);
+  const zips: { part: Express.Multer.File; stem: string }[] = [];
   for (const [index, part] of received.entries()) {
     const stem = `${index}-${safeName(part.originalname)}`;
     if (await isZip(part.path)) {
-      files += await extractZip(part.path, path.join(imagesDir, stem.replace(/\.zip$/i, '')), `"${part.originalname}"`, { maxEntries: limits.maxFiles, maxTotalBytes: limits.maxBytes });
-      await rm(part.path, { force: true });
-    } else {
-      await rename(part.path, path.join(imagesDir, stem));
-      files++;
+      zips.push({ part, stem });
+      continue;
     }
-    if (files > limits.maxFiles) throw new JobRequestError(413, 'too-many-files', 'Too many files', `A training upload takes at most ${limits.maxFiles} files, zip entries included.`);
+    if (part.size > limits.maxFileBytes) {
+      throw new JobRequestError(413, 'file-too-large', 'A file is too large', `"${part.originalname}" has ${part.size} bytes; an image may have at most ${limits.maxFileBytes}.`);
+    }
+    budget.takeBytes(part.size); // always fits: the parts' stream budget held them all
+    if (!budget.takeFiles(1)) throw tooManyFiles(limits.maxFiles);
+    await rename(part.path, path.join(imagesDir, stem));
+  }
+  // Zips last: their contents get what the plain files left.
+  for (const { part, stem } of zips) {
+    await extractZip(part.path, path.join(imagesDir, stem.replace(/\.zip$/i, '')), `"${part.originalname}"`, budget);
+    await rm(part.path, { force: true });
   }
   return received.length;
 }
@@ -93,6 +95,10 @@ function diskParts(dir: string, maxBytes: number): StorageEngine {
       rm(file.path, { force: true }).then(() => callback(null), callback);
     },
   };
+}
+
+function tooManyFiles(maxFiles: number): JobRequestError {
+  return new JobRequestError(413, 'too-many-files', 'Too many files', `A training upload takes at most ${maxFiles} files, zip entries included.`);
 }
 
 function tooLarge(maxBytes: number): JobRequestError {

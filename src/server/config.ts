@@ -55,7 +55,7 @@ export const ServerConfigSchema = z.object({
     .default([])
     .describe(`server folders admins may train from, separated by "${path.delimiter}" (default: none, training only from uploads)`),
   maxTrainingJobs: int().min(1).default(1).describe('training jobs running at once (each in its own low-priority process; one per product)'),
-  maxTrainingUploadBytes: int().min(1).default(2 * 1024 ** 3).describe('largest training upload (images and zips together; also the cap on unzipped bytes)'),
+  maxTrainingUploadBytes: int().min(1).default(2 * 1024 ** 3).describe('largest training upload (images and zips together; also the cap on all its files once unzipped, one image at most maxUploadBytes)'),
   maxTrainingImages: int().min(1).default(20_000).describe('most images (and zip entries) in one training job'),
   autoPromote: z
     .union([z.boolean(), z.stringbool()])

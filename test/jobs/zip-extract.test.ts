@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRequestError } from '../../src/jobs/job-request-error.js';
-import { extractZip, type ZipLimits } from '../../src/jobs/zip-extract.js';
+import { UploadBudget, type UploadLimits } from '../../src/jobs/upload-budget.js';
+import { extractZip } from '../../src/jobs/zip-extract.js';
 import { writeZip, type ZipEntry } from './zip-writer.js';
 
 let dir: string;
@@ -14,17 +15,17 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const LIMITS: ZipLimits = { maxEntries: 10, maxTotalBytes: 1_000_000 };
+const LIMITS: UploadLimits = { maxFiles: 10, maxBytes: 1_000_000, maxFileBytes: 600_000 };
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-async function extract(entries: ZipEntry[] | Buffer, limits = LIMITS): Promise<number> {
+async function extract(entries: ZipEntry[] | Buffer, budget = new UploadBudget(LIMITS)): Promise<number> {
   const file = path.join(dir, 'upload.zip');
   await writeFile(file, Array.isArray(entries) ? writeZip(entries) : entries);
-  return extractZip(file, path.join(dir, 'out'), '"upload.zip"', limits);
+  return extractZip(file, path.join(dir, 'out'), '"upload.zip"', budget);
 }
 
-async function refusal(entries: ZipEntry[] | Buffer, limits = LIMITS): Promise<JobRequestError> {
-  const error = await extract(entries, limits).then(
+async function refusal(entries: ZipEntry[] | Buffer, budget = new UploadBudget(LIMITS)): Promise<JobRequestError> {
+  const error = await extract(entries, budget).then(
     () => null,
     (e: unknown) => e,
   );
@@ -64,10 +65,27 @@ describe('extractZip', () => {
   it('refuses too many entries and too many bytes, declared or inflated', async () => {
     const many = Array.from({ length: 11 }, (_, i) => ({ name: `${i}.png`, data: bytes('x') }));
     expect(await refusal(many)).toMatchObject({ status: 413, code: 'zip-too-large' });
-    const zeros = new Uint8Array(LIMITS.maxTotalBytes + 1);
+    const zeros = new Uint8Array(LIMITS.maxBytes + 1);
     expect(await refusal([{ name: 'bomb.bmp', data: zeros, deflate: true }])).toMatchObject({ status: 413, code: 'zip-too-large' });
     expect(existsSync(path.join(dir, 'out', 'bomb.bmp'))).toBe(false);
     expect(await refusal([{ name: 'bomb.bmp', data: zeros, deflate: true, declaredSize: 10 }])).toMatchObject({ status: 422, code: 'invalid-zip' });
+  });
+
+  it('draws every archive of an upload from one budget, and caps each entry at an image\'s size', async () => {
+    const budget = new UploadBudget(LIMITS);
+    const half = new Uint8Array(450_000);
+    expect(await extract([{ name: 'a.bmp', data: half, deflate: true }], budget)).toBe(1);
+    expect(await extract([{ name: 'b.bmp', data: half, deflate: true }], budget)).toBe(1);
+    expect(budget.bytesLeft).toBe(100_000);
+    // Alone it would fit the limits; after the first two it does not.
+    const third = await refusal([{ name: 'c.bmp', data: half, deflate: true }], budget);
+    expect(third).toMatchObject({ status: 413, code: 'zip-too-large' });
+    expect(third.message).toMatch(/more than 100000 bytes once extracted/);
+    const files = await refusal(Array.from({ length: 9 }, (_, i) => ({ name: `${i}.png`, data: bytes('x') })), budget);
+    expect(files.message).toMatch(/9 files, more than the 8 the upload has left/);
+
+    const big = await refusal([{ name: 'huge.bmp', data: new Uint8Array(600_001), deflate: true }]);
+    expect(big.message).toMatch(/"huge\.bmp" of 600001 bytes, more than the 600000 an image may have/);
   });
 
   it('says when the archive is empty or not a zip', async () => {

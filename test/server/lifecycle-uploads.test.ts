@@ -86,6 +86,11 @@ describe('uploads that are refused', () => {
     expect(lying.detail).toMatch(/bomb\.bmp is damaged \(too many bytes/);
     const many = Array.from({ length: 41 }, (_, i) => ({ name: `${i}.png`, data: images[0].bytes }));
     await refused(await zipUpload(many), 413, 'zip-too-large');
+    // Each under the budget alone, together over it: the whole upload has one budget.
+    const third = new Uint8Array(Math.floor(LIMIT_BYTES / 3) + 1024);
+    const bombs = [0, 1, 2].map((i) => ({ name: `bomb-${i}.zip`, bytes: writeZip([{ name: 'bomb.bmp', data: third, deflate: true }]) }));
+    const spread = await refused(await uploadJob(server, bombs, QUERY), 413, 'zip-too-large');
+    expect(spread.detail).toMatch(/"bomb-2\.zip" has more than \d+ bytes once extracted/);
   });
 
   it('refuses oversized uploads, other content types, missing files, unknown fields and invalid options', async () => {

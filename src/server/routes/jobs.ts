@@ -21,7 +21,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
   const staging: StagingContext = {
     files: trainingJobs.files,
     goodSet,
-    limits: { maxBytes: config.maxTrainingUploadBytes, maxImages: config.maxTrainingImages, maxPixels: Math.round(config.maxMegapixels * 1e6) },
+    limits: { maxBytes: config.maxTrainingUploadBytes, maxImages: config.maxTrainingImages, maxPixels: Math.round(config.maxMegapixels * 1e6), maxImageBytes: config.maxUploadBytes },
   };
   const find = (id: string) => {
     const record = jobStore.get(id);
