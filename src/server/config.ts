@@ -56,6 +56,10 @@ export const ServerConfigSchema = z.object({
     .describe(`server folders admins may train from, separated by "${path.delimiter}" (default: none, training only from uploads)`),
   maxTrainingJobs: int().min(1).default(1).describe('training jobs running at once (each in its own low-priority process; one per product)'),
   maxTrainingUploadBytes: int().min(1).default(2 * 1024 ** 3).describe('largest training upload (images and zips together; also the cap on all its files once unzipped, one image at most maxUploadBytes)'),
+  minFreeDiskBytes: int()
+    .min(0)
+    .default(1024 ** 3)
+    .describe('free space kept on the data folder\'s disk for inspections: below it, training uploads and jobs are refused (0: no floor)'),
   maxTrainingImages: int().min(1).default(20_000).describe('most images (and zip entries) in one training job'),
   autoPromote: z
     .union([z.boolean(), z.stringbool()])

@@ -80,6 +80,13 @@ export const problems = {
       'Unsupported content type',
       `Content-Type "${type}" is not accepted here: send multipart/form-data with the field "image", or the image bytes as image/* or application/octet-stream.`,
     ),
+  insufficientStorage: (free: number, floor: number) =>
+    new HttpProblem(
+      507,
+      'insufficient-storage',
+      'The server is short of disk space',
+      `The data folder's disk has ${formatBytes(free)} free, less than the ${formatBytes(floor)} kept for inspections; training is refused until space is freed (inspections go on).`,
+    ),
   filesRemoved: (what: string) =>
     new HttpProblem(410, 'files-removed', 'The file was removed by the retention policy', `The ${what} of this inspection is no longer stored; the inspection record is kept.`),
 };

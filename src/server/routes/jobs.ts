@@ -11,6 +11,7 @@ import type { JobEvent } from '../../store/training-job-events.js';
 import { FINAL_STATUSES, type JobStatus, type TrainingJobRecord } from '../../store/training-jobs.js';
 import type { ServerContext } from '../context.js';
 import { JobEventsQuery, JobFolderBody, JobListQuery, JobListSchema, JobParams, JobSchema, JobUploadQuery, type JobJson } from '../lifecycle-schemas.js';
+import { assertDiskSpace } from '../disk-space.js';
 import { problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 
@@ -72,6 +73,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
     409: { description: 'The version exists already' },
     413: { description: 'Too large: bytes, files, or a zip bomb' },
     422: { description: 'Not images, too few images, an empty, invalid or unsafe zip (entries escaping their folder)' },
+    507: { description: "The data folder's disk has less free space than the floor kept for inspections" },
   };
 
   return [
@@ -93,6 +95,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
       async handle({ req, res, query, apiKey }) {
         const { product, version, includeGoodSet, ...overrides } = query;
         if (version) trainingJobs.assertVersionFree(product, version);
+        await assertDiskSpace(config.dataDir, config.minFreeDiskBytes);
         const id = trainingJobs.newJobId();
         const staged = await stageUpload(req, res, { jobId: id, productId: product, includeGoodSet }, staging);
         return json(trainingJobs.enqueue({ id, productId: product, version, overrides, staged, actorKeyId: apiKey?.id ?? null }));
@@ -114,6 +117,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
       async handle({ body, apiKey }) {
         const { product, version, includeGoodSet, folder, ...overrides } = body;
         if (version) trainingJobs.assertVersionFree(product, version);
+        await assertDiskSpace(config.dataDir, config.minFreeDiskBytes);
         const real = await resolveTrainingFolder(folder, config.trainingRoots);
         const id = trainingJobs.newJobId();
         const staged = await stageFolder(real, config.trainingRoots, { jobId: id, productId: product, includeGoodSet }, staging);
