@@ -1,4 +1,4 @@
-/** The Express application: request ids and logs, metrics, the routes, and problem+json errors. */
+/** The Express application: request ids and logs, metrics, response headers, the routes, and problem+json errors. */
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { ServerContext } from './context.js';
 import { createHttpLogger } from './logger.js';
@@ -12,6 +12,7 @@ export function createApp(context: ServerContext, routes: readonly RouteSpec[]):
   app.disable('x-powered-by');
   app.use(createHttpLogger(context.logger));
   app.use(requestMetrics(context.metrics));
+  app.use(privateByDefault);
   const router = express.Router();
   for (const route of routes) mountRoute(router, route, context.keys);
   app.use(router);
@@ -32,6 +33,17 @@ function requestMetrics(metrics: ServerMetrics): RequestHandler {
     next();
   };
 }
+
+/**
+ * Every answer is kept out of caches (inspections, keys and images are behind keys, and a shared
+ * or back-button cache would show them after a sign-out) and is read as the type it declares.
+ * Routes that may be cached say so themselves: the UI's hashed assets.
+ */
+const privateByDefault: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  next();
+};
 
 function errorHandler(uploadLimit: number): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {

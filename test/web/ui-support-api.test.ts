@@ -99,11 +99,11 @@ describe('GET /api/v1/inspection-neighbors/:id', () => {
 });
 
 describe('GET /api/v1/inspection-thumbnails/:id', () => {
-  it('is a small JPEG of the overlay, cacheable, kept next to the map', async () => {
+  it('is a small JPEG of the overlay, never cached (it is behind a key), kept next to the map', async () => {
     const response = await get(server, `/api/v1/inspection-thumbnails/${ids[3]}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/jpeg');
-    expect(response.headers.get('cache-control')).toBe('private, max-age=86400');
+    expect(response.headers.get('cache-control')).toBe('no-store');
     const bytes = Buffer.from(await response.arrayBuffer());
     const meta = await sharp(bytes).metadata();
     expect(meta.format).toBe('jpeg');

@@ -74,7 +74,6 @@ export function inspectionRoutes(context: ServerContext): RouteSpec[] {
           file = await renders.file(record, params.file, { colormap: query.colormap ?? config.colormap, opacity: query.opacity ?? config.overlayOpacity });
           res.type('image/png');
         }
-        res.setHeader('Cache-Control', 'private, max-age=3600');
         await new Promise<void>((resolve, reject) => {
           res.sendFile(file, { dotfiles: 'allow' }, (error) => {
             if (!error) resolve();

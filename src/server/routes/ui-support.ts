@@ -138,8 +138,6 @@ export function uiSupportRoutes(context: ServerContext): RouteSpec[] {
         if (!record) throw problems.notFound(`There is no inspection ${params.id}.`);
         const file = await thumbnailFile(record);
         res.type('image/jpeg');
-        // An inspection's pictures never change; a day bounds the effect of a new colormap setting.
-        res.setHeader('Cache-Control', 'private, max-age=86400');
         await new Promise<void>((resolve, reject) => res.sendFile(file, { dotfiles: 'allow' }, (error) => (error ? reject(error) : resolve())));
         return undefined;
       },
