@@ -12,10 +12,26 @@ import { linkOrCopy, type JobFiles } from './job-files.js';
 
 const EXTENSIONS: Record<string, string> = { jpeg: 'jpg', png: 'png', tiff: 'tif', webp: 'webp', bmp: 'bmp' };
 
-/** Copies the inspection's stored image into the good set; the existing entry if it is there already. */
-export async function addToGoodSet(inspection: InspectionRecord, imageBlob: string, deps: { blobs: BlobStore; files: JobFiles; store: GoodSetStore }, actorKeyId: number | null): Promise<GoodSetImage> {
+type GoodSetDeps = { blobs: BlobStore; files: JobFiles; store: GoodSetStore };
+
+/** Copies in progress, by inspection: a second request waits for the first instead of racing it to the same file. */
+const copying = new Map<string, Promise<GoodSetImage>>();
+
+/**
+ * Copies the inspection's stored image into the good set. `added` is false when it was there
+ * already, or another request was adding it: the caller records the review and audit once.
+ */
+export async function addToGoodSet(inspection: InspectionRecord, imageBlob: string, deps: GoodSetDeps, actorKeyId: number | null): Promise<{ image: GoodSetImage; added: boolean }> {
   const existing = deps.store.byInspection(inspection.id);
-  if (existing) return existing;
+  if (existing) return { image: existing, added: false };
+  const inFlight = copying.get(inspection.id);
+  if (inFlight) return { image: await inFlight, added: false };
+  const adding = copyIn(inspection, imageBlob, deps, actorKeyId).finally(() => copying.delete(inspection.id));
+  copying.set(inspection.id, adding);
+  return { image: await adding, added: true };
+}
+
+async function copyIn(inspection: InspectionRecord, imageBlob: string, deps: GoodSetDeps, actorKeyId: number | null): Promise<GoodSetImage> {
   const file = `${inspection.id}.${EXTENSIONS[inspection.image.format] ?? 'img'}`;
   const target = path.join(deps.files.goodSetDir(inspection.productId), file);
   // A copy, so the good set owns its file whatever retention does to the blob; renamed into place whole.

@@ -46,11 +46,13 @@ export function feedbackRoutes(context: ServerContext): RouteSpec[] {
         }
         if (!inspection.imageBlob) throw problems.filesRemoved('image');
         const actor = apiKey?.id ?? null;
-        const image = await addToGoodSet(inspection, inspection.imageBlob, { blobs, files: trainingJobs.files, store: goodSet }, actor).catch((error: unknown) => {
+        const { image, added } = await addToGoodSet(inspection, inspection.imageBlob, { blobs, files: trainingJobs.files, store: goodSet }, actor).catch((error: unknown) => {
           throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? problems.filesRemoved('image') : error;
         });
-        if (inspection.reviewState === 'unreviewed') reviews.add(inspection.id, inspection.decision === 'NG' ? 'false_alarm' : 'ok', body.note ?? 'added to the good set', actor);
-        audit.record({ actorKeyId: actor, action: 'good-set.add', target: `${inspection.productId}/${inspection.id}`, detail: { product: inspection.productId, inspection: inspection.id, file: image.file } });
+        if (added) {
+          if (inspection.reviewState === 'unreviewed') reviews.add(inspection.id, inspection.decision === 'NG' ? 'false_alarm' : 'ok', body.note ?? 'added to the good set', actor);
+          audit.record({ actorKeyId: actor, action: 'good-set.add', target: `${inspection.productId}/${inspection.id}`, detail: { product: inspection.productId, inspection: inspection.id, file: image.file } });
+        }
         return entryJson(image);
       },
     }),
