@@ -2,8 +2,8 @@
  * Receiving the images of a training job: a multipart/form-data upload of image files and/or zip
  * archives of them (field "images", or "image"). Parts stream to disk, never into memory, under
  * one byte budget for the whole upload; zips (recognized by their bytes, not their names) are
- * extracted safely next to the plain images, their contents drawn from the same budget. What comes out is a folder of candidate images,
- * still to be checked (see training-images.ts).
+ * extracted safely next to the plain images, their contents drawn from the same budget. What
+ * comes out is a folder of candidate images, still to be checked (see training-images.ts).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
@@ -54,7 +54,7 @@ export async function receiveTrainingUpload(req: Request, res: Response, imagesD
     if (part.size > limits.maxFileBytes) {
       throw new JobRequestError(413, 'file-too-large', 'A file is too large', `"${part.originalname}" has ${part.size} bytes; an image may have at most ${limits.maxFileBytes}.`);
     }
-    budget.takeBytes(part.size); // always fits: the parts' stream budget held them all
+    if (!budget.takeBytes(part.size)) throw tooLarge(limits.maxBytes);
     if (!budget.takeFiles(1)) throw tooManyFiles(limits.maxFiles);
     await rename(part.path, path.join(imagesDir, stem));
   }

@@ -3,14 +3,14 @@
  * image, overlay and thumbnail), and every answer is read as the type it declares.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, greyPng, inspect, startTestServer, type TestServer } from './harness.js';
+import { get, greyPng, inspect, inspectionId, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 let id: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  id = ((await (await inspect(server, await greyPng(64, 64, 128))).json()) as { id: string }).id;
+  id = await inspectionId(server, await greyPng(64, 64, 128));
 });
 afterAll(() => server?.dispose());
 

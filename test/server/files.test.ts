@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../src/store/blob-store.js';
 import { databasePath, openDatabase } from '../../src/store/database.js';
-import { get, greyPng, inspect, startTestServer, type TestServer } from './harness.js';
+import { get, greyPng, inspectionId, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 let original: Buffer;
@@ -15,13 +15,13 @@ beforeAll(async () => {
   server = await startTestServer();
   // 240x120, white spot at (160, 30) size 30: NG with one region
   original = await greyPng(240, 120, 128, { x: 160, y: 30, size: 30 });
-  id = ((await (await inspect(server, original)).json()) as { id: string }).id;
+  id = await inspectionId(server, original);
 });
 afterAll(() => server?.dispose());
 
-function blobsOf(inspectionId: string): { image: string; map: string } {
+function blobsOf(inspection: string): { image: string; map: string } {
   const db = openDatabase(databasePath(server.dataDir));
-  const row = db.prepare('SELECT image_blob AS image, map_blob AS map FROM inspections WHERE id = ?').get(inspectionId) as { image: string; map: string };
+  const row = db.prepare('SELECT image_blob AS image, map_blob AS map FROM inspections WHERE id = ?').get(inspection) as { image: string; map: string };
   db.close();
   return row;
 }

@@ -3,14 +3,14 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, greyPng, inspect, post, startTestServer, type TestServer } from './harness.js';
+import { get, greyPng, inspectionId, post, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 let id: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  id = ((await (await inspect(server, await greyPng(64, 64, 128))).json()) as { id: string }).id;
+  id = await inspectionId(server, await greyPng(64, 64, 128));
 });
 afterAll(() => server?.dispose());
 

@@ -112,6 +112,13 @@ export function inspect(server: TestServer, image: Uint8Array, options: InspectO
   return fetch(`${server.url}/api/v1/inspect?${query}`, { method: 'POST', headers, body });
 }
 
+/** Inspects `image` and returns the new inspection's id. */
+export async function inspectionId(server: TestServer, image: Uint8Array, options: InspectOptions = {}): Promise<string> {
+  const response = await inspect(server, image, options);
+  if (response.status !== 200) throw new Error(`inspect answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
 export function get(server: TestServer, route: string, role: Role | null = 'qa'): Promise<Response> {
   return fetch(`${server.url}${route}`, { headers: role ? { authorization: `Bearer ${server.keys[role]}` } : {} });
 }

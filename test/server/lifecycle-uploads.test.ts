@@ -19,6 +19,7 @@ let root: string;
 let images: UploadFile[];
 const QUERY = { product: 'flange', method: 'gaussian', inputSize: '64' };
 const LIMIT_BYTES = 4 * 1024 * 1024;
+const serverConfig = () => ({ maxTrainingUploadBytes: LIMIT_BYTES, maxTrainingImages: 40, trainingRoots: [root] });
 
 interface Problem {
   type: string;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'kensa-uploads-'));
   root = path.join(scratch, 'training-root');
   images = await syntheticGoodParts(path.join(scratch, 'flange'), 'flange', 3, 12);
-  server = await startTestServer({ models: [], config: { maxTrainingUploadBytes: LIMIT_BYTES, maxTrainingImages: 40, trainingRoots: [root] } });
+  server = await startTestServer({ models: [], config: serverConfig() });
 });
 afterAll(async () => {
   await server?.dispose();
@@ -91,6 +92,19 @@ describe('uploads that are refused', () => {
     const bombs = [0, 1, 2].map((i) => ({ name: `bomb-${i}.zip`, bytes: writeZip([{ name: 'bomb.bmp', data: third, deflate: true }]) }));
     const spread = await refused(await uploadJob(server, bombs, QUERY), 413, 'zip-too-large');
     expect(spread.detail).toMatch(/"bomb-2\.zip" has more than \d+ bytes once extracted/);
+  });
+
+  it('refuses a file, plain or in a zip, larger than any image the server inspects', async () => {
+    server = await server.restart({ ...serverConfig(), maxUploadBytes: 1024 * 1024 });
+    try {
+      const huge = new Uint8Array(1024 * 1024 + 1);
+      const plain = await refused(await uploadJob(server, [...images, { name: 'huge.png', bytes: huge }], QUERY), 413, 'file-too-large');
+      expect(plain.detail).toMatch(/"huge\.png" has 1048577 bytes; an image may have at most 1048576/);
+      const inZip = await refused(await zipUpload([{ name: 'huge.bmp', data: huge, deflate: true }]), 413, 'zip-too-large');
+      expect(inZip.detail).toMatch(/"huge\.bmp" of 1048577 bytes, more than the 1048576 an image may have/);
+    } finally {
+      server = await server.restart(serverConfig());
+    }
   });
 
   it('refuses oversized uploads, other content types, missing files, unknown fields and invalid options', async () => {
