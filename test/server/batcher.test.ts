@@ -99,10 +99,12 @@ describe('MicroBatcher', () => {
     const worker = new WorkerExecutor({ threads: 1 }, (error) => restarts.push(error));
     await worker.load('a', path.join(root, 'widget', 'a'));
     const viaWorker = new MicroBatcher(worker, { maxBatch: 4, maxWaitMs: 0, minRegionArea: 1 });
-    // kill the thread from outside, as an out-of-memory abort would
+    // Kill the thread from outside, as an out-of-memory abort would. Killing starts before the
+    // image is submitted: a 2 ms inference could otherwise finish before the thread stops.
     const thread = (worker as unknown as { worker: Worker }).worker;
+    const dying = thread.terminate();
     const lost = viaWorker.submit(modelA, white);
-    await thread.terminate();
+    await dying;
     await expect(lost).rejects.toThrow(/inference failed: the inference worker exited/);
     expect(restarts).toHaveLength(1);
     expect((await viaWorker.submit(modelA, white)).verdict.decision).toBe('NG');
