@@ -10,12 +10,13 @@
  *   file is never deleted;
  * - writing and deleting the same hash are serialized, and a delete re-checks the pin and the
  *   database just before it unlinks.
- * Files are written to a temporary name and renamed, so a crash never leaves half a file under a
- * hash's name.
+ * Files are written to a temporary name, flushed and renamed, so neither a crash nor a power cut
+ * leaves half a file under a hash's name, and a blob is on disk before its row is committed.
  */
 import { webcrypto } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDirectoryDurably, writeFileDurably } from '../util/durable-file.js';
 
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 const TEMP_MARK = '.tmp-';
@@ -61,10 +62,8 @@ export class BlobStore {
       await this.locked(sha256, async () => {
         const file = this.pathOf(sha256);
         if (await exists(file)) return;
-        await mkdir(path.dirname(file), { recursive: true });
-        const temp = `${file}${TEMP_MARK}${process.pid}-${this.tempCounter++}`;
-        await writeFile(temp, bytes);
-        await rename(temp, file);
+        await makeDirectoryDurably(path.dirname(file));
+        await writeFileDurably(file, `${file}${TEMP_MARK}${process.pid}-${this.tempCounter++}`, bytes);
       });
     } catch (error) {
       this.unpin(sha256);

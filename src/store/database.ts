@@ -1,7 +1,7 @@
 /**
  * The kensa SQLite database (better-sqlite3): opened with WAL (readers never block the writer,
- * and a commit is one sequential append), a busy timeout (the CLI may write while the server
- * runs), foreign keys on, and migrated to the latest schema before anything else touches it.
+ * and a commit is one sequential append) flushed to disk before it returns, a busy timeout (the CLI
+ * may write while the server runs), foreign keys on, and migrated to the latest schema before anything else touches it.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,9 +21,9 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a commit survives a crash of the process; only a power loss can take
-    // back the last transactions, never corrupt the database.
-    db.pragma('synchronous = NORMAL');
+    // FULL: the WAL is flushed at every commit, so an inspection that was answered survives a
+    // power cut too (NORMAL can lose the last commits then).
+    db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     migrate(db, migrations);

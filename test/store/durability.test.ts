@@ -1,0 +1,63 @@
+/**
+ * An answered inspection survives a power cut: its blob files are flushed before they are renamed
+ * into place (and their directory after), and a commit flushes SQLite's write-ahead log. A power
+ * cut cannot be staged in a test, so the system calls that make this true are traced with strace.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const script = path.join(import.meta.dirname, 'fixtures', 'durable-writes.ts');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'kensa-durable-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+interface Call {
+  name: string;
+  /** The path strace printed for the fd argument (-y), or the rename's source and destination. */
+  paths: string[];
+}
+
+/** fsync / fdatasync / rename calls of every thread, in order, from an `strace -f -y` log. */
+function parseTrace(log: string): Call[] {
+  const calls: Call[] = [];
+  for (const line of log.split('\n')) {
+    const match = /^\d+\s+(fsync|fdatasync|rename|renameat|renameat2)\((.*)\)\s+=\s+0/.exec(line);
+    if (!match) continue;
+    const paths = [...match[2].matchAll(/<([^>]+)>|"([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+    calls.push({ name: match[1], paths });
+  }
+  return calls;
+}
+
+/** The calls between the fsyncs of the two marker files. */
+function phase(calls: Call[], begin: string, end: string): Call[] {
+  const isMarker = (name: string) => (call: Call) => call.name === 'fsync' && call.paths[0]?.endsWith(`/${name}`);
+  return calls.slice(calls.findIndex(isMarker(begin)) + 1, calls.findIndex(isMarker(end)));
+}
+
+describe('durability of answered inspections', () => {
+  it('flushes a blob before renaming it into place and its directory after, and flushes the WAL at commit', async () => {
+    const traceFile = path.join(dir, 'trace.log');
+    await run('strace', ['-f', '-y', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2', '-o', traceFile, process.execPath, '--import', 'tsx', script, dir]);
+    const calls = parseTrace(await readFile(traceFile, 'utf8'));
+
+    const blob = phase(calls, 'blob-begin', 'blob-end');
+    const renameAt = blob.findIndex((call) => call.name.startsWith('rename') && call.paths[0].includes('.tmp-'));
+    expect(renameAt, JSON.stringify(blob)).toBeGreaterThanOrEqual(0);
+    const [temp, final] = blob[renameAt].paths;
+    const flushed = (file: string) => (call: Call) => (call.name === 'fsync' || call.name === 'fdatasync') && call.paths[0] === file;
+    expect(blob.slice(0, renameAt).some(flushed(temp)), 'data flushed before the rename').toBe(true);
+    expect(blob.slice(renameAt + 1).some(flushed(path.dirname(final))), 'directory flushed after the rename').toBe(true);
+
+    const commit = phase(calls, 'commit-begin', 'commit-end');
+    expect(commit.some((call) => (call.name === 'fsync' || call.name === 'fdatasync') && call.paths[0].endsWith('kensa.db-wal')), JSON.stringify(commit)).toBe(true);
+  });
+});
