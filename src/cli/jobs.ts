@@ -42,7 +42,7 @@ export function registerJobs(program: Command): void {
   const connection = (command: Command) =>
     command
       .addOption(new Option('--url <url>', 'the server').env('KENSA_URL').default('http://localhost:8080'))
-      .addOption(new Option('--key <key>', 'an API key (qa, or admin for --folder)').env('KENSA_API_KEY').makeOptionMandatory());
+      .addOption(new Option('--key <key>', 'an API key (trainer, or admin for --folder)').env('KENSA_API_KEY').makeOptionMandatory());
 
   connection(jobs.command('start'))
     .description('train a new version of a product on good-part images: files, folders of them, or zips')

@@ -29,7 +29,7 @@ export function registerKeys(program: Command): void {
   keys
     .command('create')
     .description('create a key and print it (the only time it is shown)')
-    .requiredOption('--role <role>', `camera (inspect only), qa (read and review) or admin (everything)`)
+    .requiredOption('--role <role>', 'camera (inspect only), qa (read and review), trainer (qa, and train, cancel its own jobs, curate the good set) or admin (everything)')
     .option('--name <name>', 'what the key is for, e.g. the camera', '')
     .option('--data-dir <dir>', dataDirHelp)
     .action((options: { role: string; name: string; dataDir?: string }) => {
@@ -53,7 +53,7 @@ export function registerKeys(program: Command): void {
       const records = withKeys(options.dataDir, (store) => store.list());
       for (const key of records ?? []) {
         const state = key.revokedMs === null ? 'active' : `revoked ${new Date(key.revokedMs).toISOString()}`;
-        console.log(`${key.prefix}  ${key.role.padEnd(6)}  ${state.padEnd(32)}  ${key.name}`);
+        console.log(`${key.prefix}  ${key.role.padEnd(7)}  ${state.padEnd(32)}  ${key.name}`);
       }
     });
 

@@ -27,13 +27,16 @@ export function registerServe(program: Command): void {
     const server = await startServer(config, { logger });
 
     const lines = [`kensa is serving on ${server.url}  (API description: ${server.url}/api/v1/openapi.json)`];
-    if (server.bootstrapKey) {
-      lines.push('', 'First start: an admin API key was created. It is shown only now; store it safely:', `  ${server.bootstrapKey}`);
+    if (server.internalUrl) lines.push(`Readiness details and metrics, without a key: ${server.internalUrl}/readyz and ${server.internalUrl}/metrics`);
+    // The key stays out of the output (logs are collected and kept); the curl line reads the file.
+    const keyFile = server.firstAdminKeyFile ? shellWord(pathFromCwd(server.firstAdminKeyFile)) : null;
+    if (keyFile) {
+      lines.push('', `First start: an admin API key was created in ${keyFile} (readable by this user only). Store it safely, then delete the file.`);
       lines.push('Make a key for each camera with: kensa keys create --role camera --name <camera>');
     }
     const product = demo ? DEMO_PRODUCT : '<product>';
     const image = demo ? path.relative(process.cwd(), demo.example) : 'part.png';
-    lines.push('', 'Inspect an image:', `  curl -H "Authorization: Bearer ${server.bootstrapKey ?? '<key>'}" -F image=@${image} "${server.url}/api/v1/inspect?product=${product}&line=1&camera=1"`);
+    lines.push('', 'Inspect an image:', `  curl -H "Authorization: Bearer ${keyFile ? `$(cat ${keyFile})` : '<key>'}" -F image=@${image} "${server.url}/api/v1/inspect?product=${product}&line=1&camera=1"`);
     console.error(lines.join('\n'));
 
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -48,4 +51,15 @@ export function registerServe(program: Command): void {
       });
     }
   });
+}
+
+/** Relative to the working directory when the file is below it, so a pasted command stays short. */
+function pathFromCwd(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+/** One word for a POSIX shell: quoted when it holds anything but plain path characters. */
+function shellWord(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }

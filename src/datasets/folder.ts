@@ -22,7 +22,7 @@ export async function loadImageFolder(root: string, options: LoadOptions = {}): 
     throw new Error(`image folder ${absolute} does not exist or cannot be read`);
   }
   const entries = await listEntries(absolute, absolute, true);
-  const checked = await checkFiles(absolute, entries.files, options.check ?? 'header', options.maxPixels, options.onProgress);
+  const checked = await checkFiles(absolute, entries.files, options.check ?? 'header', { maxPixels: options.maxPixels }, options.onProgress);
   const warnings: DatasetWarning[] = [...entries.warnings];
   const items: DatasetItem[] = [];
   for (const file of checked) {

@@ -44,7 +44,7 @@ export interface DatasetWarning {
 export type FileCheck =
   /** No reading: every listed file is an item (fast; bad files fail later, at decode time). */
   | 'none'
-  /** Format, container structure and header (dimensions, pixel limit); the default. */
+  /** Format and header (dimensions, pixel limit) from the first bytes, never the whole file (a short file's container structure too); the default. */
   | 'header'
   /** A full decode: also finds damaged or cut pixel data that the header does not show. */
   | 'full';

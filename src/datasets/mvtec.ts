@@ -87,7 +87,7 @@ export async function loadMvtec(root: string, options: LoadOptions = {}): Promis
 
   // check images and masks in one pass (one progress count)
   const maskNames = [...maskCandidates.values()].sort();
-  const checked = await checkFiles(absolute, [...candidates.map((c) => c.name), ...maskNames], check, options.maxPixels, options.onProgress);
+  const checked = await checkFiles(absolute, [...candidates.map((c) => c.name), ...maskNames], check, { maxPixels: options.maxPixels }, options.onProgress);
   const byName = new Map<string, CheckedFile>(checked.map((c) => [c.name, c]));
   for (const c of checked) {
     if (c.problem) warnings.push({ kind: 'unreadable', name: c.name, message: `skipped: ${c.problem}` });

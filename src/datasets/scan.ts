@@ -4,9 +4,9 @@
  * used or listed in a warning. Order is by relative path, compared by UTF-16 code units (not
  * locale), so it is the same on every machine.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeToSize, probeImage, type ImageInfo } from '../image/decode.js';
+import { decodeToSize, probeImage, probeImageHeader, type ImageInfo } from '../image/decode.js';
 import { isImageError } from '../image/errors.js';
 import type { DatasetWarning, FileCheck } from './item.js';
 
@@ -68,12 +68,25 @@ export interface CheckedFile {
   problem?: string;
 }
 
+export interface FileLimits {
+  /** Pixel limit (see src/image/decode.ts); default 40 megapixels. */
+  maxPixels?: number;
+  /** Largest file accepted as an image; default: any size. */
+  maxBytes?: number;
+}
+
+/**
+ * Bytes read of each file for a header check: signatures and most headers lie in them, and a
+ * file this short is read whole and gets every container check.
+ */
+const HEAD_BYTES = 64 * 1024;
+
 /** Checks each file (relative to `root`) as `check` says, a few at a time, keeping the order. */
 export async function checkFiles(
   root: string,
   names: readonly string[],
   check: FileCheck,
-  maxPixels: number | undefined,
+  limits: FileLimits,
   onProgress?: (done: number, total: number) => void,
 ): Promise<CheckedFile[]> {
   const results: CheckedFile[] = new Array(names.length);
@@ -82,7 +95,7 @@ export async function checkFiles(
   const worker = async () => {
     while (next < names.length) {
       const index = next++;
-      results[index] = await checkFile(root, names[index], check, maxPixels);
+      results[index] = await checkFile(root, names[index], check, limits);
       onProgress?.(++done, names.length);
     }
   };
@@ -91,20 +104,41 @@ export async function checkFiles(
   return results;
 }
 
-async function checkFile(root: string, name: string, check: FileCheck, maxPixels: number | undefined): Promise<CheckedFile> {
+async function checkFile(root: string, name: string, check: FileCheck, limits: FileLimits): Promise<CheckedFile> {
   if (check === 'none') return { name };
-  let bytes: Buffer;
+  const file = path.join(root, name);
+  const options = { maxPixels: limits.maxPixels };
   try {
-    bytes = await readFile(path.join(root, name));
-  } catch (error) {
-    return { name, problem: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
-  }
-  try {
-    const info = await probeImage(bytes, { maxPixels });
-    if (check === 'full') await decodeToSize(bytes, { width: 32, height: 32 }, { maxPixels });
+    const head = await readHead(file);
+    if (limits.maxBytes !== undefined && head.size > limits.maxBytes) {
+      return { name, problem: `too large: the file has ${head.size} bytes, an image may have at most ${limits.maxBytes}` };
+    }
+    if (check === 'header') {
+      // A long file's header is read, never the file: a check of thousands of files stays in kilobytes each.
+      const info = head.bytes.length === head.size ? await probeImage(head.bytes, options) : await probeImageHeader(head.bytes, file, options);
+      return { name, info };
+    }
+    // A full decode needs every byte; maxBytes bounds them.
+    const bytes = await readFile(file);
+    const info = await probeImage(bytes, options);
+    await decodeToSize(bytes, { width: 32, height: 32 }, options);
     return { name, info };
   } catch (error) {
     if (isImageError(error)) return { name, problem: `${error.code}: ${error.message}` };
+    const { code } = error as NodeJS.ErrnoException;
+    if (code) return { name, problem: `cannot be read: ${code}` };
     throw error;
+  }
+}
+
+/** The first HEAD_BYTES of a file (all of a shorter one) and its size. */
+async function readHead(file: string): Promise<{ bytes: Buffer; size: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(Math.min(size, HEAD_BYTES)), position: 0 });
+    return { bytes: buffer.subarray(0, bytesRead), size };
+  } finally {
+    await handle.close();
   }
 }

@@ -38,6 +38,13 @@ export interface DecodeOptions {
   out?: Float32Array;
 }
 
+/** Interleaved 8-bit RGB, width x height x 3 bytes. */
+export interface Rgb8Image {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
 /** The image as it was sent, before resizing. */
 export interface ImageInfo {
   format: ImageFormat;
@@ -81,6 +88,18 @@ export async function probeImage(bytes: Uint8Array, options: DecodeOptions = {})
   return (await openWithSharp(bytes, format, options)).info;
 }
 
+/**
+ * probeImage for a file too large to read for a check, from its first bytes (`head`) and its
+ * path: the format from the signature, the dimensions from the header, which sharp reads from the
+ * file by itself (a TIFF's header may lie at its end). The container checks that need every byte
+ * are left to decoding.
+ */
+export async function probeImageHeader(head: Uint8Array, file: string, options: DecodeOptions = {}): Promise<ImageInfo> {
+  const format = formatOf(head);
+  if (format === 'bmp') return bmpInfo(readBmpHeader(head), options);
+  return (await openWithSharp(file, format, options)).info;
+}
+
 /** Decode `bytes` and resize them as `spec` says, to planar RGB float32 in [0, 1]. */
 export function decodeImage(bytes: Uint8Array, spec: InputSpec, options: DecodeOptions = {}): Promise<DecodedImage> {
   return decode(bytes, (original) => targetSize(original, spec), 'resized to the model input', options);
@@ -91,17 +110,36 @@ export function decodeImage(bytes: Uint8Array, spec: InputSpec, options: DecodeO
  * overlays and evaluation, where the model's resize policy is not what is wanted.
  */
 export function decodeToSize(bytes: Uint8Array, size: Size | 'original', options: DecodeOptions = {}): Promise<DecodedImage> {
-  return decode(bytes, (original) => (size === 'original' ? { width: original.width, height: original.height } : size), 'at the requested size', options);
+  return decode(bytes, sizeOrOriginal(size), 'at the requested size', options);
+}
+
+/**
+ * Decode `bytes` like decodeToSize, but to interleaved 8-bit sRGB (transparency flattened onto
+ * black) and with every step inside sharp, on the libuv pool: for pictures a server makes from
+ * large images (overlays), where a per-pixel pass in JavaScript would hold up its event loop.
+ */
+export async function decodeToRgb8(bytes: Uint8Array, size: Size | 'original', options: Omit<DecodeOptions, 'background' | 'out'> = {}): Promise<Rgb8Image> {
+  const { format, opened, target } = await openAtSize(bytes, sizeOrOriginal(size), 'at the requested size', options);
+  try {
+    const data = await opened.pipeline
+      .resize(target.width, target.height, { fit: 'fill' })
+      .flatten({ background: '#000000' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .timeout({ seconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS })
+      .toBuffer();
+    return { data, ...target };
+  } catch (error) {
+    throw decoderError(error, format, bytes);
+  }
+}
+
+function sizeOrOriginal(size: Size | 'original'): (original: ImageInfo) => Size {
+  return (original) => (size === 'original' ? { width: original.width, height: original.height } : size);
 }
 
 async function decode(bytes: Uint8Array, sizeFor: (original: ImageInfo) => Size, what: string, options: DecodeOptions): Promise<DecodedImage> {
-  const format = checkContainer(bytes);
-  const opened = format === 'bmp' ? openBmp(bytes, options) : await openWithSharp(bytes, format, options);
-  const target = sizeFor(opened.info);
-  if (!(Number.isInteger(target.width) && Number.isInteger(target.height) && target.width > 0 && target.height > 0)) {
-    throw new RangeError(`invalid target size ${target.width}x${target.height}`);
-  }
-  checkPixels(target, options, what);
+  const { format, opened, target } = await openAtSize(bytes, sizeFor, what, options);
   if (options.out && options.out.length !== 3 * target.width * target.height) {
     throw new RangeError(`output holds ${options.out.length} floats, ${3 * target.width * target.height} needed for ${target.width}x${target.height}`);
   }
@@ -126,8 +164,28 @@ async function decode(bytes: Uint8Array, sizeFor: (original: ImageInfo) => Size,
   return { data: planar, width: target.width, height: target.height, original: opened.info };
 }
 
+/** The image opened for decoding and the size it is to be decoded to, every guard rail checked. */
+async function openAtSize(bytes: Uint8Array, sizeFor: (original: ImageInfo) => Size, what: string, options: DecodeOptions): Promise<{ format: ImageFormat; opened: Opened; target: Size }> {
+  const format = checkContainer(bytes);
+  const opened = format === 'bmp' ? openBmp(bytes, options) : await openWithSharp(bytes, format, options);
+  const target = sizeFor(opened.info);
+  if (!(Number.isInteger(target.width) && Number.isInteger(target.height) && target.width > 0 && target.height > 0)) {
+    throw new RangeError(`invalid target size ${target.width}x${target.height}`);
+  }
+  checkPixels(target, options, what);
+  return { format, opened, target };
+}
+
 /** Empty, unsupported, cut-off signature or provably cut-off container: the sniffed format otherwise. */
 function checkContainer(bytes: Uint8Array): ImageFormat {
+  const format = formatOf(bytes);
+  const truncation = findTruncation(format, bytes);
+  if (truncation?.certain) throw truncatedError(FORMAT_NAMES[format], truncation);
+  return format;
+}
+
+/** Empty, unsupported or cut-off signature: the sniffed format otherwise. */
+function formatOf(bytes: Uint8Array): ImageFormat {
   if (bytes.length === 0) throw new ImageError('empty', 'The image data is empty (0 bytes).');
   const sniffed = sniff(bytes);
   if (sniffed.format === null) {
@@ -140,8 +198,6 @@ function checkContainer(bytes: Uint8Array): ImageFormat {
   if (!sniffed.complete) {
     throw new ImageError('truncated', `The data ends after ${bytes.length} bytes, inside the ${name} signature.`);
   }
-  const truncation = findTruncation(sniffed.format, bytes);
-  if (truncation?.certain) throw truncatedError(name, truncation);
   return sniffed.format;
 }
 
@@ -161,9 +217,10 @@ function checkPixels(size: Size, options: DecodeOptions, what: string): void {
 
 const megapixels = (pixels: number) => String(Math.round(pixels / 1e5) / 10);
 
-async function openWithSharp(bytes: Uint8Array, format: Exclude<ImageFormat, 'bmp'>, options: DecodeOptions): Promise<Opened> {
+/** `input`: the image's bytes, or the path of its file (sharp then reads what it needs). */
+async function openWithSharp(input: Uint8Array | string, format: Exclude<ImageFormat, 'bmp'>, options: DecodeOptions): Promise<Opened> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const pipeline = sharp(bytes, {
+  const pipeline = sharp(input, {
     failOn: format === 'jpeg' ? 'warning' : 'error',
     limitInputPixels: maxPixels,
     autoOrient: true,
@@ -173,7 +230,7 @@ async function openWithSharp(bytes: Uint8Array, format: Exclude<ImageFormat, 'bm
   try {
     meta = await pipeline.metadata();
   } catch (error) {
-    throw await headerError(error, format, bytes);
+    throw await headerError(error, format, input);
   }
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   if (!sixteen && meta.depth !== 'uchar' && meta.depth !== 'char') {
@@ -218,22 +275,23 @@ function openBmp(bytes: Uint8Array, options: DecodeOptions): Opened {
 }
 
 /** sharp could not read the header: too many pixels, truncated or corrupt. */
-async function headerError(error: unknown, format: Exclude<ImageFormat, 'bmp'>, bytes: Uint8Array): Promise<ImageError> {
+async function headerError(error: unknown, format: Exclude<ImageFormat, 'bmp'>, input: Uint8Array | string): Promise<ImageError> {
   const message = firstLine(error);
   if (/exceeds pixel limit/i.test(message)) {
     let size = '';
     try {
-      const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+      const meta = await sharp(input, { limitInputPixels: false }).metadata();
       size = ` ${meta.width}x${meta.height} (${megapixels(meta.width * meta.height)} megapixels)`;
     } catch {
       // the size is only for the message
     }
     return new ImageError('too-many-pixels', `The ${FORMAT_NAMES[format]} image is${size} larger than the pixel limit allows.`, { cause: error });
   }
-  return decoderError(error, format, bytes);
+  // A file's bytes were not read: the decoder's message alone tells truncation from damage.
+  return decoderError(error, format, typeof input === 'string' ? null : input);
 }
 
-function decoderError(error: unknown, format: ImageFormat, bytes: Uint8Array): ImageError {
+function decoderError(error: unknown, format: ImageFormat, bytes: Uint8Array | null): ImageError {
   if (error instanceof ImageError) return error;
   const name = FORMAT_NAMES[format];
   const message = firstLine(error);
@@ -242,7 +300,7 @@ function decoderError(error: unknown, format: ImageFormat, bytes: Uint8Array): I
   }
   // libjpeg's "Corrupt JPEG data: premature end of data segment" is damage, not a short file
   if (/corrupt/i.test(message)) return new ImageError('corrupt', `The ${name} image is corrupt (${message}).`, { cause: error });
-  const truncation = findTruncation(format, bytes);
+  const truncation = bytes && findTruncation(format, bytes);
   if (truncation) return truncatedError(name, truncation, error);
   if (/premature end|truncated|unexpected end|end of file|not enough data/i.test(message)) {
     return new ImageError('truncated', `The ${name} image is truncated (${message}).`, { cause: error });

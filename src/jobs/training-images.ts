@@ -1,7 +1,8 @@
 /**
  * The check of a job's staged images before it is queued, so a bad training set is refused at
- * once with a reason instead of failing minutes later in the runner: every file's format and
- * header are read (the pixel limit guards against decompression bombs), there must be at least
+ * once with a reason instead of failing minutes later in the runner: every file's size, format
+ * and header are checked, reading the header only (the pixel limit guards against decompression
+ * bombs, the size limit against files no camera image has), there must be at least
  * the pipeline's minimum of readable images, and images of mixed sizes are flagged (a camera's
  * images of one product usually share one size; another size often means another product).
  *
@@ -16,6 +17,8 @@ export interface ImageCheckOptions {
   strict: boolean;
   maxImages: number;
   maxPixels: number;
+  /** Largest image file, as for an upload's files and zip entries (server folders and the good set are not capped before). */
+  maxImageBytes: number;
 }
 
 export interface ImageCheck {
@@ -32,7 +35,7 @@ export async function checkTrainingImages(dir: string, options: ImageCheckOption
   if (files.length > options.maxImages) {
     throw new JobRequestError(413, 'too-many-images', 'Too many images', `The training set has ${files.length} files; a job takes at most ${options.maxImages}.`);
   }
-  const checked = await checkFiles(dir, files, 'header', options.maxPixels);
+  const checked = await checkFiles(dir, files, 'header', { maxPixels: options.maxPixels, maxBytes: options.maxImageBytes });
   const unreadable = checked.filter((file) => file.problem);
   const warnings: string[] = [];
   if (unreadable.length > 0) {

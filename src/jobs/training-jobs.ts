@@ -5,9 +5,12 @@
  * latency. Progress and warnings are stored and broadcast as job events.
  *
  * A job that succeeds has its package moved from the job's hidden staging folder to its version
- * folder with one rename, registered, and its evaluation stored; then the new version becomes
- * the active one if the product has none (or, with autoPromote, if it is not worse than the
- * active version on the same material), else it starts scoring live traffic in shadow mode.
+ * folder with one rename, registered, and its evaluation stored; then, if an admin key started
+ * the job, the new version becomes the active one if the product has none (or, with autoPromote,
+ * if it is not worse than the active version on the same material); else it starts scoring live
+ * traffic in shadow mode, or, for a product without an active model, waits for an admin.
+ *
+ * Each product may have `maxQueuedPerProduct` jobs waiting: a queued job holds its images on disk.
  *
  * Cancelling kills the runner. Shutting down kills the runners too and marks their jobs failed;
  * after a crash, `start` does the same for jobs the database still calls running. Either way the
@@ -20,6 +23,7 @@ import type { Logger } from 'pino';
 import type { SessionConfig } from '../onnx/session.js';
 import type { ActiveModels } from '../server/active-models.js';
 import { readPackageAt } from '../server/model-discovery.js';
+import type { ApiKeyStore } from '../store/api-keys.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { Db } from '../store/database.js';
 import { newId } from '../store/ids.js';
@@ -41,6 +45,7 @@ import { stageReviewedImages } from './validation-material.js';
 
 export interface TrainingJobsOptions {
   maxRunning: number;
+  maxQueuedPerProduct: number;
   autoPromote: boolean;
   session: SessionConfig;
 }
@@ -55,6 +60,8 @@ export interface TrainingJobsDeps {
   thresholds: ThresholdOverrideStore;
   blobs: BlobStore;
   files: JobFiles;
+  /** Who started a job: only an admin's job may put its model live by itself. */
+  keys: ApiKeyStore;
   /** Stops runners while inspections are in progress. */
   pause: TrainingPause;
   logger: Logger;
@@ -128,6 +135,19 @@ export class TrainingJobs {
     }
   }
 
+  /** Refuses a job beyond the product's share of the queue, before its images are received. */
+  assertQueueRoom(productId: string): void {
+    const queued = this.deps.store.withStatus('queued').filter((job) => job.productId === productId).length;
+    if (queued >= this.options.maxQueuedPerProduct) {
+      throw new JobRequestError(
+        429,
+        'job-queue-full',
+        'Too many jobs are queued for this product',
+        `Product "${productId}" has ${queued} training jobs waiting, the most it may have; start this one when one of them has started, or cancel one.`,
+      );
+    }
+  }
+
   /** The recipe a new job of the product gets with `overrides`. */
   recipeFor(productId: string, overrides: RecipeOverrides): TrainingRecipe {
     const product = this.deps.registry.product(productId);
@@ -139,6 +159,8 @@ export class TrainingJobs {
   enqueue(job: NewJob): TrainingJobRecord {
     const { db, registry, store, files } = this.deps;
     try {
+      // Checked again: other jobs may have been queued while this one's images arrived.
+      this.assertQueueRoom(job.productId);
       const version = job.version ?? this.nextVersion(job.productId);
       this.assertVersionFree(job.productId, version);
       const recipe = this.recipeFor(job.productId, job.overrides);
@@ -274,8 +296,7 @@ export class TrainingJobs {
         return;
       }
       case 'warning':
-        store.addWarning(id, report.message);
-        events.publish(id, 'warning', { message: report.message });
+        this.warn(id, report.message);
         return;
       case 'failed':
         job.failure = report.error;
@@ -327,18 +348,27 @@ export class TrainingJobs {
     return this.end(record, 'succeeded', { modelVersionId: version.id });
   }
 
-  /** The new version decides (first version, or auto-promoted) or scores in shadow mode. */
+  /**
+   * The new version decides (first version, or auto-promoted) or scores in shadow mode. Which
+   * model decides parts is an admin's call: a trainer's job never puts its model live by itself,
+   * its candidate waits (in shadow mode, where there is an active version) for an admin.
+   */
   private async place(record: TrainingJobRecord, version: ModelVersionRecord, evaluation: RunnerEvaluation, baseline: ModelVersionRecord | null): Promise<void> {
-    const { models, logger, store, events } = this.deps;
+    const { models, logger } = this.deps;
     const active = this.activeVersion(record.productId);
+    const byAdmin = this.startedByAdmin(record);
     try {
+      if (!active && !byAdmin) {
+        this.warn(record.id, `${record.productId} has no active model: the new version ${version.version} waits for an admin to activate it`);
+        return;
+      }
       if (!active) {
         await models.activate(version, 'activate', record.createdByKeyId, `first model of ${record.productId}, trained by job ${record.id}`);
         return;
       }
       const verdict = judgeCandidate(evaluation.metrics, evaluation.baselineMetrics);
       // The comparison holds only against the version it was made with, if that is still the active one.
-      if (this.options.autoPromote && baseline?.id === active.id && verdict.notWorse) {
+      if (this.options.autoPromote && byAdmin && baseline?.id === active.id && verdict.notWorse) {
         await models.activate(version, 'activate', null, `automatic promotion after job ${record.id}, not worse than ${active.version}: ${verdict.reasons.join('; ')}`);
         return;
       }
@@ -346,9 +376,19 @@ export class TrainingJobs {
     } catch (error) {
       const message = `the new version ${version.version} could not be ${active ? 'placed in shadow mode or promoted' : 'activated'}: ${messageOf(error)}`;
       logger.error({ job: record.id, err: error }, message);
-      store.addWarning(record.id, message);
-      events.publish(record.id, 'warning', { message });
+      this.warn(record.id, message);
     }
+  }
+
+  /** Whether a live admin key started the job (a key revoked since cannot vouch for it). */
+  private startedByAdmin(record: TrainingJobRecord): boolean {
+    const key = record.createdByKeyId === null ? null : this.deps.keys.get(record.createdByKeyId);
+    return key?.role === 'admin' && key.revokedMs === null;
+  }
+
+  private warn(jobId: string, message: string): void {
+    this.deps.store.addWarning(jobId, message);
+    this.deps.events.publish(jobId, 'warning', { message });
   }
 
   /**

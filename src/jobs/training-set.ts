@@ -63,7 +63,7 @@ async function staged(
   try {
     const collected = await collect(path.join(imagesDir, 'source'));
     const goodSetImages = request.includeGoodSet ? await linkGoodSet(request.productId, path.join(imagesDir, 'good-set'), { files, store: goodSet }) : 0;
-    const check = await checkTrainingImages(imagesDir, { strict, maxImages: limits.maxImages, maxPixels: limits.maxPixels });
+    const check = await checkTrainingImages(imagesDir, { strict, maxImages: limits.maxImages, maxPixels: limits.maxPixels, maxImageBytes: limits.maxImageBytes });
     return {
       source: { ...collected.source, images: check.images - goodSetImages, goodSetImages },
       warnings: [...collected.warnings, ...check.warnings],

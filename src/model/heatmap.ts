@@ -1,5 +1,5 @@
 /**
- * Pictures of a normalized anomaly map, at the original image's size, as PNG:
+ * Pictures of a normalized anomaly map, at the original image's size or a size the caller picks:
  * - heatmap: the map through a colormap;
  * - overlay: the heatmap blended over the image at a given opacity;
  * - mask: white where the map is at or above the pixel threshold, black elsewhere.
@@ -7,8 +7,8 @@
  * by sharp on the libuv pool): the map is smooth, so this looks the same as upsampling first, and
  * keeps per-pixel JavaScript work to the small map.
  */
-import sharp from 'sharp';
-import { decodeToSize, type DecodeOptions } from '../image/decode.js';
+import sharp, { type Sharp } from 'sharp';
+import { decodeToRgb8, type DecodeOptions } from '../image/decode.js';
 import type { Size } from '../image/resize-policy.js';
 import { MASK_LEVEL, type NormalizedMap } from './loaded-model.js';
 
@@ -89,18 +89,22 @@ export function renderMask(map: NormalizedMap, size: Size): Promise<Buffer> {
 
 /**
  * The heatmap over the image `imageBytes` (any format src/image decodes, EXIF orientation
- * applied, so it lines up with the reported regions): image * (1 - opacity) + heatmap * opacity.
- * `decode` should carry the pixel limit the image was accepted under.
+ * applied, so it lines up with the reported regions), at `size` (default: the image's own):
+ * image * (1 - opacity) + heatmap * opacity, as a sharp pipeline for the caller to encode.
+ * Decoding, blending and encoding all run in sharp, off the event loop; JavaScript only colours
+ * the small map. `decode` should carry the pixel limit the image was accepted under.
  */
+export async function overlay(imageBytes: Uint8Array, map: NormalizedMap, colormap: Colormap, opacity: number, size: Size | 'original' = 'original', decode: DecodeOptions = {}): Promise<Sharp> {
+  const image = await decodeToRgb8(imageBytes, size, decode);
+  const target = { width: image.width, height: image.height };
+  // The heatmap with a constant alpha of `opacity` (in 1/255 steps), laid "over" the image: the blend above.
+  const heat = await upsample(colorize(map, colormap), map, 3, target).ensureAlpha(opacity).raw().toBuffer();
+  return sharp(image.data, { raw: { ...target, channels: 3 } })
+    .composite([{ input: heat, raw: { ...target, channels: 4 } }])
+    .removeAlpha();
+}
+
+/** The overlay (see `overlay`) at the image's own size, as PNG. */
 export async function renderOverlay(imageBytes: Uint8Array, map: NormalizedMap, colormap: Colormap, opacity: number, decode: DecodeOptions = {}): Promise<Buffer> {
-  const image = await decodeToSize(imageBytes, 'original', decode);
-  const size = { width: image.width, height: image.height };
-  const heat = await upsample(colorize(map, colormap), map, 3, size).raw().toBuffer();
-  const plane = size.width * size.height;
-  const out = new Uint8Array(plane * 3);
-  const keep = 1 - opacity;
-  for (let p = 0, o = 0; p < plane; p++, o += 3) {
-    for (let c = 0; c < 3; c++) out[o + c] = Math.round(255 * keep * image.data[c * plane + p] + opacity * heat[o + c]);
-  }
-  return sharp(out, { raw: { ...size, channels: 3 } }).png().toBuffer();
+  return (await overlay(imageBytes, map, colormap, opacity, 'original', decode)).png().toBuffer();
 }

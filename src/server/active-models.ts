@@ -16,6 +16,7 @@ import type { ActivationAction, ModelRegistryStore, ModelVersionRecord } from '.
 import type { ThresholdOverrideStore } from '../store/threshold-overrides.js';
 import type { InferenceExecutor } from './inference/executor.js';
 import { HttpProblem, problems } from './problem.js';
+import { withoutPaths } from './without-paths.js';
 
 export interface ServingModel {
   /** The executor's key for this load of the version. */
@@ -49,6 +50,8 @@ export interface Dependencies {
   audit: AuditLog;
   thresholds: ThresholdOverrideStore;
   logger: Logger;
+  /** Load errors name files in here; answers show them relative to it. */
+  modelsDir: string;
 }
 
 export class ActiveModels {
@@ -74,7 +77,7 @@ export class ActiveModels {
       try {
         state.active = await this.load(record);
       } catch (error) {
-        state.failed = { version: record.version, error: messageOf(error) };
+        state.failed = { version: record.version, error: this.publicMessage(error) };
         logger.error({ product: product.id, version: record.version, err: error }, 'could not load the active model');
       }
       const shadow = product.shadowModelId === null ? null : registry.version(product.shadowModelId);
@@ -135,11 +138,7 @@ export class ActiveModels {
       }
       const previous = state.shadow;
       if ((previous?.record.id ?? null) === (record?.id ?? null)) return;
-      const next = record
-        ? await this.load(record).catch((error: unknown) => {
-            throw new HttpProblem(422, 'model-load-failed', 'The model could not be loaded', `${productId}/${record.version}: ${messageOf(error)}`);
-          })
-        : null;
+      const next = record ? await this.loadOrRefuse(record) : null;
       db.transaction(() => {
         registry.setShadow(productId, record?.id ?? null);
         audit.record({
@@ -196,11 +195,7 @@ export class ActiveModels {
     // A candidate promoted from shadow mode is loaded and warm already; it stops shadowing and decides.
     const shadow = state.shadow?.record.id === record.id ? state.shadow : null;
 
-    const next =
-      shadow ??
-      (await this.load(record).catch((error: unknown) => {
-        throw new HttpProblem(422, 'model-load-failed', 'The model could not be loaded', `${record.productId}/${record.version}: ${messageOf(error)}`);
-      }));
+    const next = shadow ?? (await this.loadOrRefuse(record));
     // From here to the pointer switch nothing awaits: requests see the old or the new model.
     try {
       db.transaction(() => {
@@ -229,6 +224,21 @@ export class ActiveModels {
     const key = `${record.productId}/${record.version}#${++this.loads}`;
     await this.deps.executor.load(key, record.dir);
     return { key, record, leases: 0, retired: false, imageThreshold: effectiveImageThreshold(record, this.deps.thresholds) };
+  }
+
+  /** Loads `record` for a switch, or refuses it with 422; the log has the error with its paths. */
+  private async loadOrRefuse(record: ModelVersionRecord): Promise<ServingModel> {
+    try {
+      return await this.load(record);
+    } catch (error) {
+      this.deps.logger.error({ product: record.productId, version: record.version, err: error }, 'could not load a model version');
+      throw new HttpProblem(422, 'model-load-failed', 'The model could not be loaded', `${record.productId}/${record.version}: ${this.publicMessage(error)}`);
+    }
+  }
+
+  /** A load error as HTTP answers may tell it: without the server's paths. */
+  private publicMessage(error: unknown): string {
+    return withoutPaths(messageOf(error), this.deps.modelsDir);
   }
 
   /** Released now, or by its last lease. */

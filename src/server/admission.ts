@@ -3,9 +3,15 @@
  * is reached, new inspections are refused at once with 503 and a Retry-After estimated from the
  * recent completion rate, so latency stays bounded under overload instead of growing without
  * limit. Refusing early also spares the work of decoding an image that would only wait.
+ *
+ * Images still arriving hold no slot (a stalled camera must not block the others), but they are
+ * bounded too, at twice the capacity: each may buffer up to maxUploadBytes, so memory stays bounded
+ * however many cameras connect at once, and a stalled one holds its place only until its body
+ * deadline.
  */
 export class AdmissionGate {
   private inProgress = 0;
+  private receiving = 0;
   private lastCompletion = 0;
   /** Smoothed milliseconds between completions while busy: the service interval. */
   private intervalMs = 0;
@@ -16,8 +22,23 @@ export class AdmissionGate {
     return this.inProgress;
   }
 
+  get full(): boolean {
+    return this.inProgress >= this.capacity;
+  }
+
+  /** Room for one more image to arrive, unless the gate is full or too many are arriving already. */
+  tryStartReceiving(): boolean {
+    if (this.full || this.receiving >= 2 * this.capacity) return false;
+    this.receiving++;
+    return true;
+  }
+
+  doneReceiving(): void {
+    this.receiving--;
+  }
+
   tryEnter(): boolean {
-    if (this.inProgress >= this.capacity) return false;
+    if (this.full) return false;
     this.inProgress++;
     return true;
   }

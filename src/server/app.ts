@@ -5,18 +5,21 @@ import { createHttpLogger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 import { problems, sendProblem, toProblem } from './problem.js';
 import { mountRoute, type RouteSpec } from './route.js';
+import { bodyDeadline } from './slow-clients.js';
 import { uiRouter } from '../web/ui-server.js';
 
-export function createApp(context: ServerContext, routes: readonly RouteSpec[]): Express {
+/** `ui: false` for the internal listener, which serves probes and metrics only. */
+export function createApp(context: ServerContext, routes: readonly RouteSpec[], { ui }: { ui: boolean } = { ui: true }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(createHttpLogger(context.logger));
   app.use(requestMetrics(context.metrics));
   app.use(privateByDefault);
+  app.use(bodyDeadline({ kind: 'total', ms: context.config.requestTimeoutMs, problem: problems.bodyTooSlow }));
   const router = express.Router();
   for (const route of routes) mountRoute(router, route, context.keys);
   app.use(router);
-  app.use(uiRouter());
+  if (ui) app.use(uiRouter());
   app.use((req, _res, next) => next(problems.notFound(`There is no endpoint ${req.method} ${req.path}; the API is described at /api/v1/openapi.json.`)));
   app.use(errorHandler(context.config.maxUploadBytes));
   return app;

@@ -3,6 +3,7 @@
  * environment variables, overridden in turn by command-line flags. Names are derived from the
  * keys (maxBatch: KENSA_MAX_BATCH, --max-batch), so the schema is the only list of settings.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -11,10 +12,30 @@ import { DEVICES } from '../onnx/session.js';
 
 const int = () => z.coerce.number().int();
 const number = () => z.coerce.number();
+/** Read once here, so a wrong path stops the start with the setting's name rather than a stack. */
+const readableFile = () =>
+  z
+    .string()
+    .min(1)
+    .superRefine((file, ctx) => {
+      try {
+        readFileSync(file);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot read ${path.resolve(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+      }
+    });
 
 export const ServerConfigSchema = z.object({
   host: z.string().min(1).default('0.0.0.0').describe('address to listen on'),
   port: int().min(0).max(65535).default(8080).describe('TCP port (0: any free port)'),
+  internalPort: int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe('port of an internal plain-HTTP listener that serves /readyz with details and /metrics without a key, for probes and Prometheus (default: none; then both need an admin key)'),
+  internalHost: z.string().min(1).default('127.0.0.1').describe('address of the internal listener'),
+  tlsCert: readableFile().optional().describe('PEM certificate (with its chain) to serve HTTPS directly, where no proxy is in front; needs tlsKey'),
+  tlsKey: readableFile().optional().describe('PEM private key of tlsCert'),
   dataDir: z.string().min(1).default('./.kensa').describe('SQLite database, images and anomaly maps (relative to the working directory)'),
   modelsDir: z.string().min(1).default('./models').describe('model packages, as <product>/<version>/ (relative to the working directory)'),
   demo: z
@@ -46,25 +67,51 @@ export const ServerConfigSchema = z.object({
   colormap: z.enum(COLORMAPS).default('turbo').describe('default colormap of rendered heatmaps'),
   overlayOpacity: number().min(0).max(1).default(0.45).describe('default opacity of the heatmap in overlays'),
   retentionMaxAgeDays: number().positive().default(90).describe('stored images and maps unused for longer are deleted (rows are kept)'),
-  retentionMaxBytes: int().min(0).default(50 * 1024 ** 3).describe('stored images and maps beyond this size are deleted, oldest first'),
+  retentionMaxBytes: int().min(0).default(50 * 1024 ** 3).describe('stored images, maps and rendered pictures beyond this size are deleted: renders first, then the least recently used'),
   retentionIntervalMinutes: number().positive().default(15).describe('how often the retention policy runs'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   shutdownTimeoutMs: int().min(0).default(15_000).describe('how long a shutdown waits for in-flight requests'),
+  headersTimeoutMs: int().min(100).default(10_000).describe("how long a client may take to send a request's headers; then 408 and the connection is closed"),
+  requestTimeoutMs: int()
+    .min(100)
+    .default(60_000)
+    .describe('how long a request body may take to arrive in total, unless its endpoint sets its own (inspectBodyTimeoutMs, uploadIdleTimeoutMs); then 408'),
+  keepAliveTimeoutMs: int().min(100).default(15_000).describe("how long an idle keep-alive connection is kept for its next request (longer than a camera's cycle, so cameras reuse connections)"),
+  inspectBodyTimeoutMs: int()
+    .min(100)
+    .default(10_000)
+    .describe('how long a camera may take to send an image (a few MB on a LAN take well under a second); a slower one is answered 408 and never holds an inspection slot'),
   trainingRoots: z
     .preprocess((value) => (typeof value === 'string' ? value.split(path.delimiter).filter(Boolean) : value), z.array(z.string().min(1)))
     .default([])
     .describe(`server folders admins may train from, separated by "${path.delimiter}" (default: none, training only from uploads)`),
   maxTrainingJobs: int().min(1).default(1).describe('training jobs running at once (each in its own low-priority process; one per product)'),
+  maxQueuedJobsPerProduct: int().min(1).default(3).describe('training jobs waiting per product; beyond it, 429 (each holds its staged images on disk)'),
   maxTrainingUploadBytes: int().min(1).default(2 * 1024 ** 3).describe('largest training upload (images and zips together; also the cap on all its files once unzipped, one image at most maxUploadBytes)'),
   minFreeDiskBytes: int()
     .min(0)
     .default(1024 ** 3)
     .describe('free space kept on the data folder\'s disk for inspections: below it, training uploads and jobs are refused (0: no floor)'),
   maxTrainingImages: int().min(1).default(20_000).describe('most images (and zip entries) in one training job'),
+  maxTrainingUploads: int().min(1).default(2).describe('training uploads received and checked at once; beyond it, 503 with Retry-After'),
+  uploadIdleTimeoutMs: int()
+    .min(100)
+    .default(60_000)
+    .describe('a training upload that sends nothing for this long is cut (408); a slow upload that keeps sending has no time limit'),
+  maxEventStreams: int().min(1).default(64).describe('job event streams open at once (the UI keeps one per followed job); beyond it, 503 with Retry-After'),
+  eventStreamHeartbeatMs: int()
+    .min(100)
+    .default(15_000)
+    .describe("how often an open event stream sends a heartbeat and re-checks its API key: a revoked key's streams end within this"),
   autoPromote: z
     .union([z.boolean(), z.stringbool()])
     .default(false)
-    .describe('activate a trained candidate without an admin when it is not worse than the active version on the same validation material'),
+    .describe("activate the candidate of a job an admin key started without a further step when it is not worse than the active version on the same validation material (other keys' candidates wait for an admin)"),
+}).superRefine((config, ctx): void => {
+  // One without the other would quietly serve plain HTTP.
+  if (Boolean(config.tlsCert) === Boolean(config.tlsKey)) return;
+  const [given, missing] = config.tlsCert ? (['tlsCert', 'tlsKey'] as const) : (['tlsKey', 'tlsCert'] as const);
+  ctx.addIssue({ code: 'custom', path: [given], message: `HTTPS needs a certificate and its key: set --${flagName(missing)} (${envName(missing)}) as well` });
 });
 
 export type ServerConfig = z.output<typeof ServerConfigSchema>;

@@ -1,10 +1,13 @@
 /**
- * One inspection, from upload to a committed row: lease the product's active model, pass the
- * admission gate, read the upload, decode to the model's input, run in a micro-batch, store the
+ * One inspection, from upload to a committed row: lease the product's active model, read the
+ * upload, pass the admission gate, decode to the model's input, run in a micro-batch, store the
  * original image and the normalized map (the image is written while the batch runs), and insert
  * the row. The answer waits for the commit, so an answered inspection is logged; it never waits
- * for a PNG. The gate comes before the upload is read: under overload a refusal costs no parsing
- * and no buffering of an image that would only be dropped.
+ * for a PNG. The upload is read before a slot is taken, so a camera on a failing link holds none
+ * while its image trickles in (its body deadline, inspectBodyTimeoutMs, bounds the wait and what
+ * is buffered meanwhile); a full gate, or too many images arriving at once, still refuses before
+ * reading, so under overload a refusal costs no parsing and no buffering of an image that would
+ * only be dropped.
  */
 import { decodeImage } from '../image/decode.js';
 import { withImageThreshold } from '../jobs/calibration-override.js';
@@ -22,7 +25,7 @@ export interface InspectRequest {
   productId: string;
   line: string | null;
   camera: string | null;
-  /** Reads the image; called once admitted. */
+  /** Reads the image; called before admission (not at all when the gate is full). */
   upload(): Promise<Uint8Array>;
   client: ClientInfo;
 }
@@ -49,14 +52,23 @@ export class InspectionService {
     const createdMs = Date.now();
     const { models, admission, metrics } = this.deps;
     const model = models.acquire(request.productId);
+    const overloaded = () => {
+      metrics.refused.inc();
+      return problems.overloaded(admission.retryAfterSeconds());
+    };
     try {
-      if (!admission.tryEnter()) {
-        metrics.refused.inc();
-        throw problems.overloaded(admission.retryAfterSeconds());
+      if (!admission.tryStartReceiving()) throw overloaded();
+      let bytes: Uint8Array;
+      try {
+        bytes = await request.upload();
+      } finally {
+        admission.doneReceiving();
       }
+      const received = performance.now();
+      if (!admission.tryEnter()) throw overloaded();
       this.deps.activity?.inspectionStarted();
       try {
-        return await this.run(model, request, started, createdMs);
+        return await this.run(model, request, bytes, { started, received, createdMs });
       } finally {
         admission.leave();
         this.deps.activity?.inspectionEnded();
@@ -66,11 +78,14 @@ export class InspectionService {
     }
   }
 
-  private async run(model: ServingModel, request: InspectRequest, started: number, createdMs: number): Promise<InspectionRecord> {
+  private async run(
+    model: ServingModel,
+    request: InspectRequest,
+    bytes: Uint8Array,
+    { started, received, createdMs }: { started: number; received: number; createdMs: number },
+  ): Promise<InspectionRecord> {
     const { batcher, blobs, inspections, metrics, maxPixels } = this.deps;
     const { manifest } = model.record;
-    const bytes = await request.upload();
-    const received = performance.now();
     const decoded = await decodeImage(bytes, manifest.input, { maxPixels });
     const decodedAt = performance.now();
 

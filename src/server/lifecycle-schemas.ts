@@ -60,7 +60,7 @@ export const ThresholdBody = z.strictObject({
   reason,
 });
 
-export const GoodSetBody = z.strictObject({ note: z.string().max(2000).optional().describe('kept with the review this records') });
+export const GoodSetBody = z.strictObject({ note: z.string().max(2000).optional().describe('kept in the audit log') });
 
 export const ActivationBody = z.strictObject({ reason: reason.optional() });
 

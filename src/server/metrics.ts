@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics, in a registry of the server's own (several servers in one process, as in
  * tests, do not collide): HTTP and inference latency, decisions per product and model version,
- * the inspections in progress (queue depth), batch sizes, refusals, and Node's process metrics.
+ * the inspections in progress (queue depth), batch sizes, refusals, renders running and waiting,
+ * and Node's process metrics.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -46,13 +47,29 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(queueDepth: () => number) {
+  constructor(queueDepth: () => number, renders: { readonly running: number; readonly waiting: number }) {
     new Gauge({
       name: 'kensa_queue_depth',
       help: 'Inspections in progress: decoding, waiting for a batch, running or being stored',
       registers: [this.registry],
       collect() {
         this.set(queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'kensa_renders_running',
+      help: 'Heatmaps, overlays and masks being rendered now',
+      registers: [this.registry],
+      collect() {
+        this.set(renders.running);
+      },
+    });
+    new Gauge({
+      name: 'kensa_renders_waiting',
+      help: 'Heatmaps, overlays and masks waiting for a render slot',
+      registers: [this.registry],
+      collect() {
+        this.set(renders.waiting);
       },
     });
     collectDefaultMetrics({ register: this.registry });

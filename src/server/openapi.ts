@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the API, generated from the route table and its zod schemas. */
 import { z } from 'zod';
+import { rolesAllowed } from './auth.js';
 import { ProblemSchema } from './problem.js';
 import type { RouteSpec } from './route.js';
 
@@ -61,7 +62,7 @@ function operation(route: RouteSpec): JsonSchema {
         }
       : undefined;
 
-  const roles = route.access === 'public' ? null : route.access === 'admin' ? ['admin'] : [...route.access.roles, 'admin'];
+  const roles = rolesAllowed(route.access);
   return {
     operationId: route.operationId,
     summary: route.summary,

@@ -87,8 +87,42 @@ export const problems = {
       'The server is short of disk space',
       `The data folder's disk has ${formatBytes(free)} free, less than the ${formatBytes(floor)} kept for inspections; training is refused until space is freed (inspections go on).`,
     ),
+  imageTooSlow: (limitMs: number) =>
+    new HttpProblem(
+      408,
+      'image-too-slow',
+      'The image arrived too slowly',
+      `The image did not arrive within ${formatSeconds(limitMs)}; it was not inspected. Check the camera's network link and send it again.`,
+    ),
+  uploadStalled: (idleMs: number) =>
+    new HttpProblem(408, 'upload-stalled', 'The upload stalled', `Nothing of the upload arrived for ${formatSeconds(idleMs)}; it was dropped. Send it again.`),
+  bodyTooSlow: (limitMs: number) =>
+    new HttpProblem(408, 'body-too-slow', 'The request body arrived too slowly', `The request body did not arrive within ${formatSeconds(limitMs)}.`),
+  tooManyUploads: (limit: number) =>
+    new HttpProblem(503, 'too-many-uploads', 'Too many training uploads at once', `${limit} training uploads are being received; retry once one is done.`, {
+      headers: { 'Retry-After': '30' },
+    }),
+  tooManyEventStreams: (limit: number) =>
+    new HttpProblem(503, 'too-many-event-streams', 'Too many event streams are open', `${limit} event streams are open, the most the server keeps; retry once one has ended.`, {
+      headers: { 'Retry-After': '30' },
+    }),
   filesRemoved: (what: string) =>
     new HttpProblem(410, 'files-removed', 'The file was removed by the retention policy', `The ${what} of this inspection is no longer stored; the inspection record is kept.`),
+  tooManyRenders: (retryAfterSeconds: number) =>
+    new HttpProblem(
+      503,
+      'too-many-renders',
+      'Too many pictures are being rendered',
+      `Heatmaps, overlays and masks are rendered a few at a time and the queue is full; retry in ${retryAfterSeconds} s (a picture once rendered is served at once).`,
+      { headers: { 'Retry-After': String(retryAfterSeconds) } },
+    ),
+  opacityNotOffered: (opacity: number, offered: readonly number[]) =>
+    new HttpProblem(
+      400,
+      'opacity-not-offered',
+      'The overlay opacity is not offered',
+      `Overlays are rendered at opacity ${offered.join(', ')}, not ${opacity}; for any other blend, lay the heatmap over the image yourself.`,
+    ),
 };
 
 /** Any thrown value as a problem. `uploadLimit` words the size problems of upload parsers. */
@@ -139,6 +173,10 @@ export function sendProblem(res: Response, problem: HttpProblem, instance: strin
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function formatBytes(bytes: number): string {

@@ -1,76 +1,108 @@
 /**
- * Heatmap, overlay and mask PNGs, rendered from the stored map the first time someone asks and
- * kept next to it (BlobStore's derived directory of the map, deleted with the map). Concurrent
- * first requests for the same picture share one rendering.
+ * Heatmap, overlay, mask and thumbnail pictures of an inspection, rendered from its stored map (and
+ * image) the first time someone asks and kept as derived files of the map (a cache that retention
+ * trims to its byte budget). What bounds the work of a render:
+ * - its size: at most MAX_RENDER_SIDE pixels a side; the original image keeps its own route;
+ * - its variety: overlays come in a few opacities, not one per percent;
+ * - concurrency: heatmaps, overlays and masks go through a RenderQueue;
+ * - the event loop: decoding, blending and encoding run in sharp (src/model/heatmap.ts).
  */
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { renderHeatmap, renderMask, renderOverlay, type Colormap } from '../model/heatmap.js';
+import type { Size } from '../image/resize-policy.js';
+import { overlay, renderHeatmap, renderMask, type Colormap } from '../model/heatmap.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { DerivedFiles } from '../store/derived-files.js';
 import type { InspectionRecord } from '../store/inspections.js';
 import { decodeMap } from '../store/map-file.js';
 import { problems } from './problem.js';
+import { RenderQueue } from './render-queue.js';
+
+/**
+ * Longest side of a rendered heatmap, overlay or mask, in pixels (4.2 megapixels at most): a
+ * review screen shows the picture in part of one screen, and the map it is made from has tens of
+ * cells a side, so more pixels cost render time, memory and disk but show nothing more.
+ */
+export const MAX_RENDER_SIDE = 2048;
+/** Overlay opacities, besides the server's default; the web UI blends the heatmap over the image itself, at any opacity. */
+export const OVERLAY_OPACITIES: readonly number[] = [0, 0.25, 0.5, 0.75, 1];
+/** Renders at once: the picture on screen and the next one being prefetched; the other core stays with inspections. */
+export const RENDER_CONCURRENCY = 2;
+/** Renders waiting their turn: a few reviewers' pictures and prefetches. */
+export const RENDER_QUEUE_LENGTH = 16;
 
 export type RenderKind = 'heatmap' | 'overlay' | 'mask';
 
 export interface RenderOptions {
   colormap: Colormap;
-  /** 0..1, rounded to whole percent (the cache holds one file per percent). */
+  /** One of the RenderCache's `opacities` (overlays only). */
   opacity: number;
 }
 
 export class RenderCache {
-  private readonly inFlight = new Map<string, Promise<string>>();
-  private counter = 0;
+  readonly queue = new RenderQueue(RENDER_CONCURRENCY, RENDER_QUEUE_LENGTH);
+  /** Every opacity an overlay is rendered at, ascending: OVERLAY_OPACITIES and the server's default. */
+  readonly opacities: readonly number[];
+  private readonly files: DerivedFiles;
 
   constructor(
     private readonly blobs: BlobStore,
     /** The pixel limit images were accepted under (overlays decode the original). */
     private readonly maxPixels: number,
-  ) {}
-
-  /** The path of the rendered PNG; renders it if this is the first request. */
-  async file(inspection: InspectionRecord, kind: RenderKind, options: RenderOptions): Promise<string> {
-    const { mapBlob, imageBlob } = inspection;
-    if (!mapBlob) throw problems.filesRemoved('anomaly map');
-    if (kind === 'overlay' && !imageBlob) throw problems.filesRemoved('image');
-    const percent = Math.round(options.opacity * 100);
-    const name = kind === 'heatmap' ? `heatmap-${options.colormap}.png` : kind === 'mask' ? 'mask.png' : `overlay-${imageBlob}-${options.colormap}-${percent}.png`;
-    const file = path.join(this.blobs.derivedDir(mapBlob), name);
-    if (await exists(file)) return file;
-
-    let rendering = this.inFlight.get(file);
-    if (!rendering) {
-      rendering = this.render(inspection, kind, { colormap: options.colormap, opacity: percent / 100 }, file).finally(() => this.inFlight.delete(file));
-      this.inFlight.set(file, rendering);
-    }
-    return rendering;
+    defaultOpacity: number,
+  ) {
+    this.files = new DerivedFiles(blobs);
+    this.opacities = [...new Set([...OVERLAY_OPACITIES, defaultOpacity])].sort((a, b) => a - b);
   }
 
-  private async render(inspection: InspectionRecord, kind: RenderKind, options: RenderOptions, file: string): Promise<string> {
-    const mapBytes = await this.blobs.read(inspection.mapBlob!);
-    if (!mapBytes) throw problems.filesRemoved('anomaly map');
-    const map = decodeMap(mapBytes);
-    const size = { width: inspection.image.width, height: inspection.image.height };
-    let png: Buffer;
-    if (kind === 'heatmap') png = await renderHeatmap(map, size, options.colormap);
-    else if (kind === 'mask') png = await renderMask(map, size);
-    else {
-      const image = await this.blobs.read(inspection.imageBlob!);
-      if (!image) throw problems.filesRemoved('image');
-      png = await renderOverlay(image, map, options.colormap, options.opacity, { maxPixels: this.maxPixels });
+  /** The PNG, rendered in the queue if this is the first request for it. */
+  async png(inspection: InspectionRecord, kind: RenderKind, options: RenderOptions): Promise<Buffer> {
+    const { mapBlob, imageBlob } = inspection;
+    if (!mapBlob) throw problems.filesRemoved('anomaly map');
+    const size = fitWithin(inspection.image, MAX_RENDER_SIDE);
+    const cached = (name: string, render: () => Promise<Buffer>) => this.files.get(mapBlob, `${name}-${MAX_RENDER_SIDE}.png`, () => this.queue.run(render));
+    switch (kind) {
+      case 'heatmap':
+        return cached(`heatmap-${options.colormap}`, async () => renderHeatmap(await this.map(mapBlob), size, options.colormap));
+      case 'mask':
+        return cached('mask', async () => renderMask(await this.map(mapBlob), size));
+      case 'overlay':
+        if (!imageBlob) throw problems.filesRemoved('image');
+        if (!this.opacities.includes(options.opacity)) throw problems.opacityNotOffered(options.opacity, this.opacities);
+        return cached(`overlay-${imageBlob}-${options.colormap}-${percent(options.opacity)}`, async () => (await this.overlay(inspection, size, options)).png().toBuffer());
     }
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.tmp-${process.pid}-${this.counter++}`;
-    await writeFile(temp, png);
-    await rename(temp, file);
-    return file;
+  }
+
+  /**
+   * The overlay as a JPEG of at most `side` pixels a side, for lists. Not queued: a list asks for
+   * dozens at once, and a refused thumbnail would leave a hole in it.
+   */
+  async thumbnail(inspection: InspectionRecord, side: number, options: RenderOptions): Promise<Buffer> {
+    const { mapBlob, imageBlob } = inspection;
+    if (!mapBlob) throw problems.filesRemoved('anomaly map');
+    if (!imageBlob) throw problems.filesRemoved('image');
+    const name = `thumbnail-${imageBlob}-${options.colormap}-${percent(options.opacity)}-${side}.jpg`;
+    return this.files.get(mapBlob, name, async () => (await this.overlay(inspection, fitWithin(inspection.image, side), options)).jpeg({ quality: 80 }).toBuffer());
+  }
+
+  private async overlay(inspection: InspectionRecord, size: Size, options: RenderOptions) {
+    const [image, map] = await Promise.all([this.stored(inspection.imageBlob!, 'image'), this.map(inspection.mapBlob!)]);
+    return overlay(image, map, options.colormap, options.opacity, size, { maxPixels: this.maxPixels });
+  }
+
+  private async map(sha256: string) {
+    return decodeMap(await this.stored(sha256, 'anomaly map'));
+  }
+
+  private async stored(sha256: string, what: string): Promise<Buffer> {
+    const bytes = await this.blobs.read(sha256);
+    if (!bytes) throw problems.filesRemoved(what);
+    return bytes;
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
+const percent = (opacity: number) => Math.round(opacity * 100);
+
+/** `size` scaled down, aspect ratio kept, so that its longest side is at most `side`. */
+export function fitWithin(size: Size, side: number): Size {
+  const scale = Math.min(1, side / Math.max(size.width, size.height));
+  return { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
 }

@@ -26,7 +26,7 @@ export class RetentionSchedule {
     this.running ??= applyRetention(this.db, this.blobs, this.policy)
       .then(
         (report) => {
-          if (report.removedBlobs || report.removedOrphans) this.logger.info({ retention: report }, 'retention removed stored files');
+          if (report.removedBlobs || report.removedDerived || report.removedOrphans) this.logger.info({ retention: report }, 'retention removed stored files');
         },
         (error: unknown) => this.logger.error({ err: error }, 'retention failed'),
       )

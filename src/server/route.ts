@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { ApiKeyRecord, ApiKeyStore } from '../store/api-keys.js';
 import { authorize, type Access } from './auth.js';
 import { problems } from './problem.js';
+import { bodyDeadline, type BodyDeadline } from './slow-clients.js';
 
 type Schema = z.ZodType | undefined;
 type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
@@ -43,6 +44,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   body?: B;
   /** A request body that is not JSON (the image upload): documented here, read by the handler. */
   upload?: { description: string; contentTypes: string[] };
+  /** How long the body may take to arrive, where not requestTimeoutMs: a short total for a camera's image, an idle timeout for training uploads. */
+  bodyDeadline?: BodyDeadline;
   /** Success and specific error responses; generic errors (400, 401, 403, 500) are added. */
   responses: Record<number, ResponseSpec>;
   /** The JSON to send with the success status (the lowest in `responses`), or undefined after replying itself. */
@@ -64,6 +67,8 @@ export function mountRoute(router: Router, route: RouteSpec, keys: ApiKeyStore):
     res.locals.apiKey = authorize(keys, route.access, req);
     next();
   });
+  // After authorization: a client without a key keeps the server-wide deadline.
+  if (route.bodyDeadline) handlers.push(bodyDeadline(route.bodyDeadline));
   if (route.body) handlers.push(jsonBody);
   handlers.push(async (req, res) => {
     const context: RouteContext<unknown, unknown, unknown> = {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { COLORMAPS } from '../model/heatmap.js';
 import { ID_PATTERN } from '../store/ids.js';
 import { REVIEW_VERDICTS } from '../store/inspections.js';
+import { OVERLAY_OPACITIES } from './render-cache.js';
 
 /** Product ids and version names are also directory names: no separators, no leading dot. */
 export const PRODUCT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -46,7 +47,12 @@ export const InspectionFileParams = InspectionParams.extend({ file: z.enum(INSPE
 
 export const RenderQuery = z.object({
   colormap: z.enum(COLORMAPS).optional().describe('heatmap and overlay colormap (default: server setting)'),
-  opacity: z.coerce.number().min(0).max(1).optional().describe('overlay opacity of the heatmap, 0..1 (default: server setting)'),
+  opacity: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(`overlay opacity of the heatmap: ${OVERLAY_OPACITIES.join(', ')} or the server setting overlayOpacity (the default); others are refused`),
 });
 
 export const ReviewBody = z.strictObject({
@@ -173,5 +179,8 @@ export const AuditListSchema = z.object({
 export const HealthSchema = z.object({ status: z.string() });
 export const ReadinessSchema = z.object({
   status: z.enum(['ready', 'not-ready']),
-  products: z.array(z.object({ id: z.string(), activeVersion: z.string().nullable(), loaded: z.boolean(), error: z.string().nullable() })),
+  products: z
+    .array(z.object({ id: z.string(), activeVersion: z.string().nullable(), loaded: z.boolean(), error: z.string().nullable() }))
+    .optional()
+    .describe('only on the internal listener, or with an admin key'),
 });

@@ -5,8 +5,6 @@
  * SQLite are closed.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { JobEventHub } from '../jobs/job-event-hub.js';
 import { JobFiles } from '../jobs/job-files.js';
@@ -31,10 +29,12 @@ import { AdmissionGate } from './admission.js';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
+import { createFirstAdminKey } from './first-admin-key.js';
 import { MicroBatcher } from './inference/batcher.js';
 import { ModelHost, type InferenceExecutor } from './inference/executor.js';
 import { WorkerExecutor } from './inference/worker-executor.js';
 import { InspectionService } from './inspection-service.js';
+import { drain, listenInternal, listenPublic, type Listening } from './listeners.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { discoverModelPackages } from './model-discovery.js';
@@ -48,7 +48,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { modelRoutes } from './routes/models.js';
 import { statsRoutes } from './routes/stats.js';
-import { systemRoutes } from './routes/system.js';
+import { probeRoutes, systemRoutes } from './routes/system.js';
 import { uiSupportRoutes } from './routes/ui-support.js';
 import { createUploadReader } from './upload.js';
 
@@ -58,13 +58,15 @@ export interface StartOptions {
 }
 
 export interface RunningServer {
-  /** http://host:port, with a connectable host when listening on all interfaces. */
+  /** http(s)://host:port, with a connectable host when listening on all interfaces. */
   url: string;
   port: number;
+  /** The internal listener's http://host:port, or null without internalPort. */
+  internalUrl: string | null;
   config: ServerConfig;
   logger: Logger;
-  /** The admin key created because the database had no keys (first start), else null. */
-  bootstrapKey: string | null;
+  /** The file holding the admin key created because the database had no keys (first start), else null. */
+  firstAdminKeyFile: string | null;
   close(): Promise<void>;
 }
 
@@ -79,8 +81,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const blobs = new BlobStore(config.dataDir);
   const thresholds = new ThresholdOverrideStore(db);
 
-  const bootstrapKey = keys.count() === 0 ? keys.create('admin', 'first admin key (created on first start)').key : null;
-
   const discovery = await discoverModelPackages(config.modelsDir);
   for (const problem of discovery.problems) logger.warn({ problem }, 'skipped a model package');
   for (const pkg of discovery.packages) registry.registerPackage(pkg);
@@ -88,15 +88,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const session = { device: config.device, threads: config.threads };
   const executor: InferenceExecutor =
     config.inferenceThread === 'worker' ? new WorkerExecutor(session, (reason) => logger.error({ err: reason }, 'inference worker restarted')) : new ModelHost(session);
-  const models = new ActiveModels({ db, executor, registry, audit, thresholds, logger });
-  let httpServer: Server | null = null;
+  const models = new ActiveModels({ db, executor, registry, audit, thresholds, logger, modelsDir: config.modelsDir });
+  let publicListener: Listening | null = null;
+  let internalListener: Listening | null = null;
   let retention: RetentionSchedule | null = null;
   let trainingJobs: TrainingJobs | null = null;
   try {
+    const firstAdminKeyFile = createFirstAdminKey(db, keys, config.dataDir);
     await models.start();
 
     const admission = new AdmissionGate(config.maxQueue);
-    const metrics = new ServerMetrics(() => admission.depth);
+    const maxPixels = Math.round(config.maxMegapixels * 1e6);
+    const renders = new RenderCache(blobs, maxPixels, config.overlayOpacity);
+    const metrics = new ServerMetrics(() => admission.depth, renders.queue);
     const batcher = new MicroBatcher<ServingModel>(
       executor,
       { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, minRegionArea: config.minRegionArea },
@@ -106,7 +110,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       },
     );
     const inspections = new InspectionStore(db);
-    const maxPixels = Math.round(config.maxMegapixels * 1e6);
     const shadowResults = new ShadowResultStore(db);
     const shadow = new ShadowScorer({ models, batcher, admission, results: shadowResults, logger, maxPixels });
     const evaluations = new ModelEvaluationStore(db);
@@ -114,8 +117,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const jobEvents = new JobEventHub(new TrainingJobEventStore(db));
     const trainingPause = new TrainingPause();
     trainingJobs = new TrainingJobs(
-      { db, store: jobStore, events: jobEvents, registry, models, evaluations, thresholds, blobs, files: new JobFiles(config.dataDir, config.modelsDir), pause: trainingPause, logger },
-      { maxRunning: config.maxTrainingJobs, autoPromote: config.autoPromote, session },
+      { db, store: jobStore, events: jobEvents, registry, models, evaluations, thresholds, blobs, files: new JobFiles(config.dataDir, config.modelsDir), keys, pause: trainingPause, logger },
+      { maxRunning: config.maxTrainingJobs, maxQueuedPerProduct: config.maxQueuedJobsPerProduct, autoPromote: config.autoPromote, session },
     );
     const context: ServerContext = {
       config,
@@ -140,7 +143,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         afterInspection: (inspection, image) => shadow.offer(inspection, image),
         activity: trainingPause,
       }),
-      renders: new RenderCache(blobs, maxPixels),
+      renders,
       metrics,
       readUpload: createUploadReader(config.maxUploadBytes),
       trainingJobs,
@@ -159,33 +162,33 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     routes.push(...jobRoutes(context), ...lifecycleRoutes(context), ...feedbackRoutes(context));
     await trainingJobs.start();
 
-    httpServer = createServer(createApp(context, routes));
-    await listen(httpServer, config.port, config.host);
-    const port = (httpServer.address() as AddressInfo).port;
-    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    publicListener = await listenPublic(createApp(context, routes), config);
+    internalListener = await listenInternal(createApp(context, probeRoutes(context, 'internal'), { ui: false }), config);
+    const { url, port } = publicListener;
+    const internalUrl = internalListener?.url ?? null;
 
     retention = new RetentionSchedule(db, blobs, { maxAgeMs: config.retentionMaxAgeDays * 86_400_000, maxBytes: config.retentionMaxBytes }, logger);
     retention.start(config.retentionIntervalMinutes * 60_000);
-    logger.info({ url, products: models.status() }, 'kensa is serving');
+    logger.info({ url, internalUrl, products: models.status() }, 'kensa is serving');
 
-    const server = httpServer;
+    const servers = internalListener ? [publicListener.server, internalListener.server] : [publicListener.server];
     const schedule = retention;
     const jobs = trainingJobs;
     let closing: Promise<void> | null = null;
     return {
       url,
       port,
+      internalUrl,
       config,
       logger,
-      bootstrapKey,
+      firstAdminKeyFile,
       close: () =>
         (closing ??= (async () => {
           context.lifecycle.draining = true;
           logger.info('shutting down: finishing in-flight requests');
           // Training runners are killed (their jobs marked failed) and job event streams end at once, so they do not hold the drain.
           const jobsClosed = jobs.close();
-          await drain(server, config.shutdownTimeoutMs);
+          await Promise.all(servers.map((server) => drain(server, config.shutdownTimeoutMs)));
           await jobsClosed;
           await shadow.stop();
           await schedule.stop();
@@ -195,38 +198,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         })()),
     };
   } catch (error) {
-    httpServer?.close();
+    publicListener?.server.close();
+    internalListener?.server.close();
     await trainingJobs?.close();
     await retention?.stop();
     await executor.close();
     db.close();
     throw error;
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/**
- * Stop accepting connections and wait until every open one is done. Idle keep-alive connections
- * are closed as soon as they are idle; after `timeoutMs` the rest are cut.
- */
-function drain(server: Server, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    server.close(() => {
-      clearInterval(sweep);
-      clearTimeout(deadline);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -44,6 +44,7 @@ export function run(middleware: RequestHandler, req: Request, res: Response): Pr
   });
 }
 
-function hasBody(req: Request): boolean {
+/** Whether the request declares a body (HTTP/1.1: a Transfer-Encoding or a non-zero Content-Length). */
+export function hasBody(req: Request): boolean {
   return req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
 }

@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
 
-export const ROLES = ['camera', 'qa', 'admin'] as const;
+/** Least to most privileged (see src/server/auth.ts for what each may do). */
+export const ROLES = ['camera', 'qa', 'trainer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ApiKeyRecord {
@@ -57,6 +58,12 @@ export class ApiKeyStore {
   authenticate(key: string): ApiKeyRecord | null {
     if (!KEY_PATTERN.test(key)) return null;
     const row = this.db.prepare('SELECT * FROM api_keys WHERE hash = ? AND revoked_ms IS NULL').get(hashKey(key)) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /** A key by id, revoked or not. */
+  get(id: number): ApiKeyRecord | null {
+    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 

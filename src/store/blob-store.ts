@@ -1,7 +1,8 @@
 /**
  * Content-addressed files under the data directory: <dir>/blobs/<2 hex>/<sha256>, plus files
- * derived from a blob (rendered heatmaps) under <dir>/derived/<sha256>/, deleted with it. Names
- * come from hashes this process computed, never from a client: `pathOf` accepts nothing else.
+ * derived from a blob (rendered heatmaps) under <dir>/derived/<sha256>/, deleted with it (and
+ * sooner by retention's byte budget, see derived-files.ts). Names come from hashes this process
+ * computed, never from a client: `pathOf` accepts nothing else.
  *
  * The SQLite `blobs` table says which files are wanted; this class only writes and deletes them.
  * Two rules keep a row from ever pointing at a missing file while inspections are written and
@@ -48,7 +49,12 @@ export class BlobStore {
   /** A directory for files computed from the blob; removed together with the blob. */
   derivedDir(sha256: string): string {
     checkHash(sha256);
-    return path.join(this.dir, 'derived', sha256);
+    return path.join(this.derivedRoot, sha256);
+  }
+
+  /** The directory of every blob's derived directory (see src/store/derived-files.ts). */
+  get derivedRoot(): string {
+    return path.join(this.dir, 'derived');
   }
 
   isPinned(sha256: string): boolean {

@@ -41,16 +41,25 @@ export function schemaVersion(db: Db): number {
 function migrate(db: Db, migrations: readonly Migration[]): void {
   const latest = migrations.at(-1)?.version ?? 0;
   for (const migration of migrations) {
-    // The version is read inside the write transaction: two processes opening a new database at
-    // once apply each migration exactly once.
-    db.transaction(() => {
-      const current = schemaVersion(db);
-      if (current > latest) {
-        throw new Error(`${db.name} has schema version ${current}, newer than this kensa knows (${latest}); upgrade kensa`);
-      }
-      if (migration.version <= current) return;
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    // Enforcement can only be switched outside a transaction.
+    if (migration.rebuildsReferencedTable) db.pragma('foreign_keys = OFF');
+    try {
+      // The version is read inside the write transaction: two processes opening a new database at
+      // once apply each migration exactly once.
+      db.transaction(() => {
+        const current = schemaVersion(db);
+        if (current > latest) {
+          throw new Error(`${db.name} has schema version ${current}, newer than this kensa knows (${latest}); upgrade kensa`);
+        }
+        if (migration.version <= current) return;
+        db.exec(migration.sql);
+        if (migration.rebuildsReferencedTable && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+          throw new Error(`migration ${migration.version} (${migration.name}) would leave broken references`);
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      }).immediate();
+    } finally {
+      if (migration.rebuildsReferencedTable) db.pragma('foreign_keys = ON');
+    }
   }
 }

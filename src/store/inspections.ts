@@ -192,18 +192,24 @@ export class InspectionStore {
   }
 
   list(filter: InspectionFilter, limit: number, after: CursorKey | null = null): InspectionPage {
-    const { where, params } = filterClause(filter, 'i.');
-    if (after) {
-      where.push('(i.created_ms, i.id) < (@afterMs, @afterId)');
-      params.afterMs = after.createdMs;
-      params.afterId = after.id;
-    }
-    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.created_ms DESC, i.id DESC LIMIT @limit`;
-    const rows = this.db.prepare(sql).all({ ...params, limit: limit + 1 }) as Row[];
+    const { sql, params } = listQuery(filter, limit + 1, after);
+    const rows = this.db.prepare(sql).all(params) as Row[];
     const items = rows.slice(0, limit).map(toRecord);
     const last = items.at(-1);
     return { items, next: rows.length > limit && last ? { createdMs: last.createdMs, id: last.id } : null };
   }
+}
+
+/** The list's query: at most `limit` rows after the cursor, newest first. Its own function for the query-plan tests. */
+export function listQuery(filter: InspectionFilter, limit: number, after: CursorKey | null): { sql: string; params: Record<string, string | number> } {
+  const { where, params } = filterClause(filter, 'i.');
+  if (after) {
+    where.push('(i.created_ms, i.id) < (@afterMs, @afterId)');
+    params.afterMs = after.createdMs;
+    params.afterId = after.id;
+  }
+  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.created_ms DESC, i.id DESC LIMIT @limit`;
+  return { sql, params: { ...params, limit } };
 }
 
 /** SQL conditions for a filter (column names are fixed here; every value is a bound parameter). */
@@ -219,7 +225,8 @@ export function filterClause(filter: InspectionFilter, alias = ''): { where: str
   equal('line', 'line', filter.line);
   equal('camera', 'camera', filter.camera);
   equal('decision', 'decision', filter.decision);
-  if (filter.review === 'reviewed') where.push(`${alias}review_state <> 'unreviewed'`);
+  // the verdicts listed, not "<> 'unreviewed'": an inequality cannot search an index
+  if (filter.review === 'reviewed') where.push(`${alias}review_state IN (${REVIEW_VERDICTS.map((verdict) => `'${verdict}'`).join(', ')})`);
   else equal('review_state', 'review', filter.review);
   const bound = (condition: string, name: string, value: number | undefined) => {
     if (value === undefined) return;

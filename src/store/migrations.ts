@@ -12,6 +12,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The migration rebuilds a table that others reference (the only way SQLite changes a column's
+   * constraint): it runs with foreign key enforcement off, as SQLite's procedure for such changes
+   * says, and the references are checked before it commits.
+   */
+  rebuildsReferencedTable?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -221,6 +227,154 @@ export const MIGRATIONS: readonly Migration[] = [
         created_ms INTEGER NOT NULL
       );
       CREATE INDEX good_set_images_by_product ON good_set_images (product_id, id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'an index for every inspection filter; per-minute and per-hour inspection rollups for stats',
+    sql: `
+      -- each filter of the inspection list on its own is an index search in the list's order, so
+      -- a page stops at its last row instead of walking the whole table for a rare value
+      CREATE INDEX inspections_by_line_only ON inspections (line, created_ms, id);
+      CREATE INDEX inspections_by_camera ON inspections (camera, created_ms, id);
+      CREATE INDEX inspections_by_decision_only ON inspections (decision, created_ms, id);
+
+      -- Stats add these up instead of the inspections: a 30-day chart reads 720 hourly rows per
+      -- product, line and camera on the main thread, not every inspection of the month. Triggers
+      -- keep them in step inside the transaction that inserts, reviews or rewrites an inspection.
+      -- line and camera are '' for none: NULLs never collide in a key, so an upsert would add a
+      -- row per inspection.
+      CREATE TABLE inspection_rollups (
+        resolution_ms INTEGER NOT NULL CHECK (resolution_ms IN (60000, 3600000)),
+        start_ms INTEGER NOT NULL,
+        product_id TEXT NOT NULL,
+        line TEXT NOT NULL,
+        camera TEXT NOT NULL,
+        inspections INTEGER NOT NULL,
+        ng INTEGER NOT NULL,
+        -- inspections per score bin [k / 10, (k + 1) / 10); bin_9 includes 1
+        bin_0 INTEGER NOT NULL,
+        bin_1 INTEGER NOT NULL,
+        bin_2 INTEGER NOT NULL,
+        bin_3 INTEGER NOT NULL,
+        bin_4 INTEGER NOT NULL,
+        bin_5 INTEGER NOT NULL,
+        bin_6 INTEGER NOT NULL,
+        bin_7 INTEGER NOT NULL,
+        bin_8 INTEGER NOT NULL,
+        bin_9 INTEGER NOT NULL,
+        unreviewed INTEGER NOT NULL,
+        true_defect INTEGER NOT NULL,
+        false_alarm INTEGER NOT NULL,
+        missed_defect INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        total_ms_sum REAL NOT NULL,
+        total_ms_max REAL NOT NULL,
+        PRIMARY KEY (resolution_ms, start_ms, product_id, line, camera)
+      ) WITHOUT ROWID;
+
+      INSERT INTO inspection_rollups (
+          resolution_ms, start_ms, product_id, line, camera, inspections, ng, bin_0, bin_1, bin_2, bin_3,
+          bin_4, bin_5, bin_6, bin_7, bin_8, bin_9, unreviewed, true_defect, false_alarm, missed_defect, ok,
+          total_ms_sum, total_ms_max)
+        SELECT r.resolution_ms, (created_ms / r.resolution_ms) * r.resolution_ms, product_id, COALESCE(line, ''), COALESCE(camera, ''),
+          COUNT(*), SUM(decision = 'NG'),
+          SUM(bin = 0), SUM(bin = 1), SUM(bin = 2), SUM(bin = 3), SUM(bin = 4),
+          SUM(bin = 5), SUM(bin = 6), SUM(bin = 7), SUM(bin = 8), SUM(bin = 9),
+          SUM(review_state = 'unreviewed'), SUM(review_state = 'true_defect'), SUM(review_state = 'false_alarm'),
+          SUM(review_state = 'missed_defect'), SUM(review_state = 'ok'),
+          SUM(total_ms), MAX(total_ms)
+        FROM (SELECT *, MIN(CAST(score * 10 AS INTEGER), 9) AS bin FROM inspections),
+          (SELECT 60000 AS resolution_ms UNION ALL SELECT 3600000) r
+        GROUP BY 1, 2, 3, 4, 5;
+
+      CREATE TRIGGER inspection_rollups_on_insert AFTER INSERT ON inspections BEGIN
+        INSERT INTO inspection_rollups (
+          resolution_ms, start_ms, product_id, line, camera, inspections, ng, bin_0, bin_1, bin_2, bin_3,
+          bin_4, bin_5, bin_6, bin_7, bin_8, bin_9, unreviewed, true_defect, false_alarm, missed_defect, ok,
+          total_ms_sum, total_ms_max)
+        SELECT r.resolution_ms, (NEW.created_ms / r.resolution_ms) * r.resolution_ms, NEW.product_id, COALESCE(NEW.line, ''), COALESCE(NEW.camera, ''),
+          1, NEW.decision = 'NG',
+          b.bin = 0, b.bin = 1, b.bin = 2, b.bin = 3, b.bin = 4, b.bin = 5, b.bin = 6, b.bin = 7, b.bin = 8, b.bin = 9,
+          NEW.review_state = 'unreviewed', NEW.review_state = 'true_defect', NEW.review_state = 'false_alarm',
+          NEW.review_state = 'missed_defect', NEW.review_state = 'ok',
+          NEW.total_ms, NEW.total_ms
+        FROM (SELECT MIN(CAST(NEW.score * 10 AS INTEGER), 9) AS bin) b,
+          (SELECT 60000 AS resolution_ms UNION ALL SELECT 3600000) r
+        WHERE true -- an INSERT ... SELECT needs a WHERE before ON CONFLICT
+        ON CONFLICT DO UPDATE SET
+          inspections = inspections + excluded.inspections, ng = ng + excluded.ng,
+          bin_0 = bin_0 + excluded.bin_0, bin_1 = bin_1 + excluded.bin_1, bin_2 = bin_2 + excluded.bin_2,
+          bin_3 = bin_3 + excluded.bin_3, bin_4 = bin_4 + excluded.bin_4, bin_5 = bin_5 + excluded.bin_5,
+          bin_6 = bin_6 + excluded.bin_6, bin_7 = bin_7 + excluded.bin_7, bin_8 = bin_8 + excluded.bin_8,
+          bin_9 = bin_9 + excluded.bin_9, unreviewed = unreviewed + excluded.unreviewed,
+          true_defect = true_defect + excluded.true_defect, false_alarm = false_alarm + excluded.false_alarm,
+          missed_defect = missed_defect + excluded.missed_defect, ok = ok + excluded.ok,
+          total_ms_sum = total_ms_sum + excluded.total_ms_sum,
+          total_ms_max = MAX(total_ms_max, excluded.total_ms_max);
+      END;
+
+      CREATE TRIGGER inspection_rollups_on_review AFTER UPDATE OF review_state ON inspections
+        WHEN OLD.review_state <> NEW.review_state AND NOT (
+        OLD.created_ms IS NOT NEW.created_ms OR OLD.product_id IS NOT NEW.product_id OR OLD.line IS NOT NEW.line
+        OR OLD.camera IS NOT NEW.camera OR OLD.decision IS NOT NEW.decision OR OLD.score IS NOT NEW.score OR OLD.total_ms IS NOT NEW.total_ms) BEGIN
+        UPDATE inspection_rollups SET
+          unreviewed = unreviewed - (OLD.review_state = 'unreviewed') + (NEW.review_state = 'unreviewed'),
+          true_defect = true_defect - (OLD.review_state = 'true_defect') + (NEW.review_state = 'true_defect'),
+          false_alarm = false_alarm - (OLD.review_state = 'false_alarm') + (NEW.review_state = 'false_alarm'),
+          missed_defect = missed_defect - (OLD.review_state = 'missed_defect') + (NEW.review_state = 'missed_defect'),
+          ok = ok - (OLD.review_state = 'ok') + (NEW.review_state = 'ok')
+        WHERE (resolution_ms, start_ms, product_id, line, camera) IN (
+          SELECT r.resolution_ms, (OLD.created_ms / r.resolution_ms) * r.resolution_ms, OLD.product_id, COALESCE(OLD.line, ''), COALESCE(OLD.camera, '')
+          FROM (SELECT 60000 AS resolution_ms UNION ALL SELECT 3600000) r);
+      END;
+
+      -- Anything else rewritten (only tests back-date rows today): the hours it touched are added
+      -- up again from the inspections, exactly, since a maximum cannot be taken back.
+      CREATE TRIGGER inspection_rollups_on_rewrite AFTER UPDATE OF created_ms, product_id, line, camera, decision, score, total_ms ON inspections
+        WHEN OLD.created_ms IS NOT NEW.created_ms OR OLD.product_id IS NOT NEW.product_id OR OLD.line IS NOT NEW.line
+        OR OLD.camera IS NOT NEW.camera OR OLD.decision IS NOT NEW.decision OR OLD.score IS NOT NEW.score OR OLD.total_ms IS NOT NEW.total_ms BEGIN
+        DELETE FROM inspection_rollups
+        WHERE resolution_ms IN (60000, 3600000) AND product_id IN (OLD.product_id, NEW.product_id)
+          AND ((start_ms >= (OLD.created_ms / 3600000) * 3600000 AND start_ms < (OLD.created_ms / 3600000 + 1) * 3600000)
+            OR (start_ms >= (NEW.created_ms / 3600000) * 3600000 AND start_ms < (NEW.created_ms / 3600000 + 1) * 3600000));
+        INSERT INTO inspection_rollups (
+          resolution_ms, start_ms, product_id, line, camera, inspections, ng, bin_0, bin_1, bin_2, bin_3,
+          bin_4, bin_5, bin_6, bin_7, bin_8, bin_9, unreviewed, true_defect, false_alarm, missed_defect, ok,
+          total_ms_sum, total_ms_max)
+        SELECT r.resolution_ms, (created_ms / r.resolution_ms) * r.resolution_ms, product_id, COALESCE(line, ''), COALESCE(camera, ''),
+          COUNT(*), SUM(decision = 'NG'),
+          SUM(bin = 0), SUM(bin = 1), SUM(bin = 2), SUM(bin = 3), SUM(bin = 4),
+          SUM(bin = 5), SUM(bin = 6), SUM(bin = 7), SUM(bin = 8), SUM(bin = 9),
+          SUM(review_state = 'unreviewed'), SUM(review_state = 'true_defect'), SUM(review_state = 'false_alarm'),
+          SUM(review_state = 'missed_defect'), SUM(review_state = 'ok'),
+          SUM(total_ms), MAX(total_ms)
+        FROM (SELECT *, MIN(CAST(score * 10 AS INTEGER), 9) AS bin FROM inspections
+          WHERE product_id IN (OLD.product_id, NEW.product_id) AND ((created_ms >= (OLD.created_ms / 3600000) * 3600000 AND created_ms < (OLD.created_ms / 3600000 + 1) * 3600000)
+            OR (created_ms >= (NEW.created_ms / 3600000) * 3600000 AND created_ms < (NEW.created_ms / 3600000 + 1) * 3600000))),
+          (SELECT 60000 AS resolution_ms UNION ALL SELECT 3600000) r
+        GROUP BY 1, 2, 3, 4, 5;
+      END;
+    `,
+  },
+  {
+    version: 4,
+    name: 'the trainer role: trains, cancels its own jobs and curates the good set, between qa and admin',
+    rebuildsReferencedTable: true,
+    sql: `
+      CREATE TABLE api_keys_with_trainer (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('camera', 'qa', 'trainer', 'admin')),
+        prefix TEXT NOT NULL UNIQUE,
+        hash TEXT NOT NULL UNIQUE,
+        created_ms INTEGER NOT NULL,
+        revoked_ms INTEGER
+      );
+      INSERT INTO api_keys_with_trainer (id, name, role, prefix, hash, created_ms, revoked_ms)
+        SELECT id, name, role, prefix, hash, created_ms, revoked_ms FROM api_keys;
+      DROP TABLE api_keys;
+      ALTER TABLE api_keys_with_trainer RENAME TO api_keys;
     `,
   },
 ];

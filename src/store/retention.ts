@@ -4,11 +4,14 @@
  * deleting a blob's row clears their references to it (ON DELETE SET NULL) in the same
  * transaction, and only after that commits is the file unlinked (see BlobStore for the rules that
  * make this safe against inspections being written at the same moment). Derived files (rendered
- * heatmaps) go with their blob and are not counted in `maxBytes`.
+ * pictures) go with their blob, and count in `maxBytes` too: when blobs and derived files together
+ * are over the budget, derived files go first, oldest first, because they can be rendered again;
+ * only then do blobs go.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { BlobStore } from './blob-store.js';
 import type { Db } from './database.js';
+import { trimDerivedFiles } from './derived-files.js';
 
 export interface RetentionPolicy {
   maxAgeMs: number;
@@ -17,6 +20,9 @@ export interface RetentionPolicy {
 
 export interface RetentionReport {
   removedBlobs: number;
+  /** Derived files (rendered pictures) deleted for the byte budget. */
+  removedDerived: number;
+  /** Blobs' and derived files' bytes. */
   freedBytes: number;
   /** Files no row wanted (left by a crash) that were deleted. */
   removedOrphans: number;
@@ -30,8 +36,20 @@ const TEMP_GRACE_MS = 60 * 60 * 1000;
 export async function applyRetention(db: Db, blobs: BlobStore, policy: RetentionPolicy, now = Date.now()): Promise<RetentionReport> {
   const wanted = db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').pluck();
   const isWanted = (sha256: string) => wanted.get(sha256) !== undefined;
-  const report: RetentionReport = { removedBlobs: 0, freedBytes: 0, removedOrphans: 0 };
+  const report: RetentionReport = { removedBlobs: 0, removedDerived: 0, freedBytes: 0, removedOrphans: 0 };
 
+  // Expired blobs first (their derived files go with them), then derived files, then blobs for the budget.
+  await removeBlobs(db, blobs, isWanted, { maxAgeMs: policy.maxAgeMs, maxBytes: Infinity }, now, report);
+  const derived = await trimDerivedFiles(blobs, policy.maxBytes - storedBytes(db));
+  report.removedDerived = derived.removed;
+  report.freedBytes += derived.freedBytes;
+  await removeBlobs(db, blobs, isWanted, { maxAgeMs: policy.maxAgeMs, maxBytes: policy.maxBytes - derived.bytesLeft }, now, report);
+  report.removedOrphans = await blobs.sweepOrphans(isWanted, TEMP_GRACE_MS, now);
+  return report;
+}
+
+/** Blobs past the age limit, then the least recently used ones until the rest fit `policy.maxBytes`. */
+async function removeBlobs(db: Db, blobs: BlobStore, isWanted: (sha256: string) => boolean, policy: RetentionPolicy, now: number, report: RetentionReport): Promise<void> {
   for (;;) {
     const victims = db.transaction(() => chooseVictims(db, blobs, policy, now)).immediate();
     if (victims.length === 0) break;
@@ -43,8 +61,6 @@ export async function applyRetention(db: Db, blobs: BlobStore, policy: Retention
     }
     await yieldToEventLoop();
   }
-  report.removedOrphans = await blobs.sweepOrphans(isWanted, TEMP_GRACE_MS, now);
-  return report;
 }
 
 interface Victim {
@@ -55,7 +71,7 @@ interface Victim {
 /** Up to PASS_SIZE blobs past the age limit or over the byte budget, their rows deleted. */
 function chooseVictims(db: Db, blobs: BlobStore, policy: RetentionPolicy, now: number): Victim[] {
   const chosen: Victim[] = [];
-  let total = db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM blobs').pluck().get() as number;
+  let total = storedBytes(db);
   // Oldest first: first everything past the age limit, then as much as the budget needs.
   for (const blob of db.prepare('SELECT sha256, bytes, last_used_ms FROM blobs ORDER BY last_used_ms, sha256').iterate() as Iterable<Victim & { last_used_ms: number }>) {
     if (chosen.length >= PASS_SIZE) break;
@@ -69,4 +85,8 @@ function chooseVictims(db: Db, blobs: BlobStore, policy: RetentionPolicy, now: n
   const remove = db.prepare('DELETE FROM blobs WHERE sha256 = ?');
   for (const victim of chosen) remove.run(victim.sha256);
   return chosen;
+}
+
+function storedBytes(db: Db): number {
+  return db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM blobs').pluck().get() as number;
 }

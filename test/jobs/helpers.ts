@@ -41,8 +41,8 @@ export async function lifecycleMaterial(scratch: string): Promise<LifecycleMater
   return { flange, metal, goodParts: await imagesIn('good'), defects: (await Promise.all(defectDirs.map(imagesIn))).flat() };
 }
 
-/** POST /api/v1/jobs with the files in the field "images". */
-export function uploadJob(server: Client, files: readonly UploadFile[], query: Record<string, string>, role: Role = 'qa'): Promise<Response> {
+/** POST /api/v1/jobs with the files in the field "images"; by default as an admin, whose jobs may activate their model. */
+export function uploadJob(server: Client, files: readonly UploadFile[], query: Record<string, string>, role: Role = 'admin'): Promise<Response> {
   const form = new FormData();
   for (const file of files) form.append('images', new Blob([new Uint8Array(file.bytes)]), file.name);
   return fetch(`${server.url}/api/v1/jobs?${new URLSearchParams(query)}`, { method: 'POST', headers: { authorization: `Bearer ${server.keys[role]}` }, body: form });
@@ -87,8 +87,8 @@ export async function getJob(server: Client, id: string): Promise<JobJson> {
 }
 
 /** Starts a job and waits for its end; fails the test unless it succeeded. */
-export async function trainJob(server: Client, files: readonly UploadFile[], query: Record<string, string>): Promise<{ job: JobJson; events: StreamedEvent[] }> {
-  const response = await uploadJob(server, files, query);
+export async function trainJob(server: Client, files: readonly UploadFile[], query: Record<string, string>, role: Role = 'admin'): Promise<{ job: JobJson; events: StreamedEvent[] }> {
+  const response = await uploadJob(server, files, query, role);
   const body = (await response.json()) as JobJson;
   expect(response.status, JSON.stringify(body)).toBe(202);
   const events = await followJob(server, body.id);

@@ -1,6 +1,7 @@
 /** API keys and roles on every class of endpoint: 401 without a valid key, 403 without the role. */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyStore, type Role } from '../../src/store/api-keys.js';
+import { ApiKeyStore, ROLES, type Role } from '../../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../../src/store/database.js';
 import { greyPng, startTestServer, type TestServer } from './harness.js';
 
@@ -38,14 +39,15 @@ interface EndpointClass {
 
 const classes: EndpointClass[] = [
   { name: 'inspect', allowed: ['camera', 'admin'], success: 200, call: async (key) => send('POST', '/api/v1/inspect?product=widget', key, await greyPng(16, 16, 128)) },
-  { name: 'read the log', allowed: ['qa', 'admin'], success: 200, call: (key) => send('GET', '/api/v1/inspections', key) },
-  { name: 'read one inspection', allowed: ['qa', 'admin'], success: 200, call: (key) => send('GET', `/api/v1/inspections/${inspectionId}`, key) },
-  { name: 'read a file', allowed: ['qa', 'admin'], success: 200, call: (key) => send('GET', `/api/v1/inspections/${inspectionId}/image`, key) },
-  { name: 'review', allowed: ['qa', 'admin'], success: 201, call: (key) => send('POST', `/api/v1/inspections/${inspectionId}/review`, key, { verdict: 'ok' }) },
-  { name: 'stats', allowed: ['qa', 'admin'], success: 200, call: (key) => send('GET', '/api/v1/stats', key) },
-  { name: 'models', allowed: ['qa', 'admin'], success: 200, call: (key) => send('GET', '/api/v1/models', key) },
+  { name: 'read the log', allowed: ['qa', 'trainer', 'admin'], success: 200, call: (key) => send('GET', '/api/v1/inspections', key) },
+  { name: 'read one inspection', allowed: ['qa', 'trainer', 'admin'], success: 200, call: (key) => send('GET', `/api/v1/inspections/${inspectionId}`, key) },
+  { name: 'read a file', allowed: ['qa', 'trainer', 'admin'], success: 200, call: (key) => send('GET', `/api/v1/inspections/${inspectionId}/image`, key) },
+  { name: 'review', allowed: ['qa', 'trainer', 'admin'], success: 201, call: (key) => send('POST', `/api/v1/inspections/${inspectionId}/review`, key, { verdict: 'ok' }) },
+  { name: 'stats', allowed: ['qa', 'trainer', 'admin'], success: 200, call: (key) => send('GET', '/api/v1/stats', key) },
+  { name: 'models', allowed: ['qa', 'trainer', 'admin'], success: 200, call: (key) => send('GET', '/api/v1/models', key) },
   { name: 'activate', allowed: ['admin'], success: 200, call: (key) => send('POST', '/api/v1/models/widget/v1/activate', key) },
   { name: 'audit log', allowed: ['admin'], success: 200, call: (key) => send('GET', '/api/v1/audit', key) },
+  { name: 'metrics', allowed: ['admin'], success: 200, call: (key) => send('GET', '/metrics', key) },
 ];
 
 describe.each(classes)('$name', (endpoint) => {
@@ -57,7 +59,7 @@ describe.each(classes)('$name', (endpoint) => {
     }
   });
 
-  it.each(['camera', 'qa', 'admin'] as const)('with a %s key', async (role) => {
+  it.each(ROLES)('with a %s key', async (role) => {
     const response = await endpoint.call(server.keys[role]);
     if (endpoint.allowed.includes(role)) expect(response.status).toBe(endpoint.success);
     else {
@@ -92,13 +94,14 @@ describe('keys', () => {
   });
 
   it('only the first start creates an admin key', async () => {
-    expect(server.server.bootstrapKey).toMatch(/^kensa_[0-9a-f]{10}_/);
+    expect(server.server.firstAdminKeyFile).toBe(path.join(server.dataDir, 'first-admin-key'));
+    expect(server.keys.admin).toMatch(/^kensa_[0-9a-f]{10}_/);
     server = await server.restart();
-    expect(server.server.bootstrapKey).toBeNull();
+    expect(server.server.firstAdminKeyFile).toBeNull();
   });
 
   it('public endpoints need no key', async () => {
-    for (const route of ['/healthz', '/readyz', '/metrics', '/api/v1/openapi.json']) {
+    for (const route of ['/healthz', '/readyz', '/api/v1/openapi.json']) {
       expect((await send('GET', route, null)).status, route).toBe(200);
     }
   });

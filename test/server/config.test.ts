@@ -22,6 +22,28 @@ describe('loadServerConfig', () => {
     expect(() => loadServerConfig({ device: 'tpu' }, {})).toThrow(ConfigError);
   });
 
+  it('opens no internal listener unless told, and puts it on loopback', () => {
+    const defaults = loadServerConfig({}, {});
+    expect(defaults.internalPort).toBeUndefined();
+    expect(defaults.internalHost).toBe('127.0.0.1');
+    expect(loadServerConfig({}, { KENSA_INTERNAL_PORT: '9090' })).toMatchObject({ internalPort: 9090, internalHost: '127.0.0.1' });
+  });
+
+  it('takes a TLS certificate only with its key, and names the one missing', () => {
+    const readable = import.meta.filename;
+    expect(loadServerConfig({ tlsCert: readable, tlsKey: readable }, {})).toMatchObject({ tlsCert: readable, tlsKey: readable });
+    expect(() => loadServerConfig({ tlsCert: readable }, {})).toThrow(/--tls-cert: HTTPS needs a certificate and its key: set --tls-key \(KENSA_TLS_KEY\) as well/);
+    expect(() => loadServerConfig({}, { KENSA_TLS_KEY: readable })).toThrow(/KENSA_TLS_KEY: .* set --tls-cert \(KENSA_TLS_CERT\) as well/);
+  });
+
+  it('refuses TLS files it cannot read, naming the setting and the path', () => {
+    const missing = path.join(import.meta.dirname, 'no-such-cert.pem');
+    expect(() => loadServerConfig({ tlsCert: missing, tlsKey: import.meta.filename }, {})).toThrow(
+      new RegExp(`--tls-cert: cannot read ${missing.replaceAll('.', '\\.')} \\(ENOENT\\)`),
+    );
+    expect(() => loadServerConfig({ tlsCert: import.meta.filename, tlsKey: import.meta.dirname }, {})).toThrow(/--tls-key: cannot read .* \(EISDIR\)/);
+  });
+
   it('derives every name from the schema keys', () => {
     expect(envName('retentionMaxBytes')).toBe('KENSA_RETENTION_MAX_BYTES');
     expect(flagName('retentionMaxBytes')).toBe('retention-max-bytes');

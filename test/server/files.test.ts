@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RENDER_SIDE } from '../../src/server/render-cache.js';
 import { BlobStore } from '../../src/store/blob-store.js';
 import { databasePath, openDatabase } from '../../src/store/database.js';
 import { get, greyPng, inspectionId, startTestServer, type TestServer } from './harness.js';
@@ -48,8 +49,8 @@ describe('inspection files', () => {
 
     const first = await png(await get(server, `/api/v1/inspections/${id}/heatmap`));
     expect(first.meta).toMatchObject({ format: 'png', width: 240, height: 120, channels: 3 });
-    expect(await readdir(derived)).toEqual(['heatmap-turbo.png']);
-    const cached = path.join(derived, 'heatmap-turbo.png');
+    expect(await readdir(derived)).toEqual([`heatmap-turbo-${MAX_RENDER_SIDE}.png`]);
+    const cached = path.join(derived, `heatmap-turbo-${MAX_RENDER_SIDE}.png`);
     const renderedAt = (await stat(cached)).mtimeMs;
 
     const second = await png(await get(server, `/api/v1/inspections/${id}/heatmap`));

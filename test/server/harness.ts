@@ -2,9 +2,10 @@
  * A real kensa server for tests: fixture model packages in a temporary models directory, a
  * temporary data directory (real SQLite file), an ephemeral port, and one key per role.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { loadServerConfig, type ServerConfigInput } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -29,6 +30,8 @@ export interface TestServer {
 export interface TestServerOptions {
   models?: FixtureOptions[];
   config?: Partial<ServerConfigInput>;
+  /** Default: silent. */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -36,19 +39,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const modelsDir = path.join(root, 'models');
   const dataDir = path.join(root, 'data');
   for (const model of options.models ?? [{}]) await writeFixtureModel(modelsDir, model);
-  return launch(root, modelsDir, dataDir, options.config ?? {}, null);
+  return launch(root, modelsDir, dataDir, options.config ?? {}, null, options.logger ?? createLogger('silent'));
 }
 
-async function launch(root: string, modelsDir: string, dataDir: string, config: Partial<ServerConfigInput>, keys: Record<Role, string> | null): Promise<TestServer> {
-  const server = await startServer(loadServerConfig({ port: 0, host: '127.0.0.1', threads: 1, modelsDir, dataDir, ...config }, {}), {
-    logger: createLogger('silent'),
-  });
+async function launch(root: string, modelsDir: string, dataDir: string, config: Partial<ServerConfigInput>, keys: Record<Role, string> | null, logger: Logger): Promise<TestServer> {
+  const server = await startServer(loadServerConfig({ port: 0, host: '127.0.0.1', threads: 1, modelsDir, dataDir, ...config }, {}), { logger });
   let roleKeys = keys;
   if (!roleKeys) {
-    if (!server.bootstrapKey) throw new Error('a fresh data directory must yield a bootstrap admin key');
+    if (!server.firstAdminKeyFile) throw new Error('a fresh data directory must yield a first admin key');
+    const admin = (await readFile(server.firstAdminKeyFile, 'utf8')).trim();
     const db = openDatabase(databasePath(dataDir));
     const store = new ApiKeyStore(db);
-    roleKeys = { admin: server.bootstrapKey, qa: store.create('qa', 'test qa').key, camera: store.create('camera', 'test camera').key };
+    roleKeys = { admin, qa: store.create('qa', 'test qa').key, camera: store.create('camera', 'test camera').key, trainer: store.create('trainer', 'test trainer').key };
     db.close();
   }
   const finalKeys = roleKeys;
@@ -60,7 +62,7 @@ async function launch(root: string, modelsDir: string, dataDir: string, config: 
     server,
     restart: async (next = config) => {
       await server.close();
-      return launch(root, modelsDir, dataDir, next, finalKeys);
+      return launch(root, modelsDir, dataDir, next, finalKeys, logger);
     },
     close: () => server.close(),
     dispose: async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databasePath, openDatabase } from '../../src/store/database.js';
 import { writeFixtureModel } from '../helpers/fixture-model.js';
 import { pngClaiming } from '../image/fixtures.js';
-import { greyPng, inspect, startTestServer, type TestServer } from './harness.js';
+import { get, greyPng, inspect, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -171,9 +171,10 @@ describe('refusals are problem+json with a clear title', () => {
     server = await server.restart();
     const body = await problem(await inspect(server, await greyPng(20, 20, 128), { product: 'doomed' }), 503, "The product's model is not available");
     expect(body.detail).toContain('doomed');
-    const ready = await fetch(`${server.url}/readyz`);
+    const ready = await get(server, '/readyz', 'admin');
     expect(ready.status).toBe(503);
     expect((await ready.json()).products).toContainEqual(expect.objectContaining({ id: 'doomed', loaded: false }));
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
   });
 
   it('survives all of the above', async () => {

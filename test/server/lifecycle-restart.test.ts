@@ -78,7 +78,7 @@ describe('a graceful restart during training', () => {
       // The queued job survived the restart and runs now.
       await eventually(async () => ((await getJob(server, queued.id)).status === 'running' ? true : null));
       const events = followJob(server, queued.id);
-      await fetch(`${server.url}/api/v1/jobs/${queued.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.qa}` } });
+      await fetch(`${server.url}/api/v1/jobs/${queued.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.admin}` } });
       expect((await events).at(-1)?.data.status).toBe('cancelled');
       expect(await hiddenOrPartial(server.modelsDir)).toEqual([]);
     } finally {
@@ -96,7 +96,7 @@ describe('a crash of the server during training', () => {
   beforeAll(async () => {
     const db = openDatabase(databasePath(dataDir()));
     const keys = new ApiKeyStore(db);
-    client = { url: '', keys: { admin: keys.create('admin', 'test').key, qa: keys.create('qa', 'test').key, camera: keys.create('camera', 'test').key } };
+    client = { url: '', keys: { admin: keys.create('admin', 'test').key, qa: keys.create('qa', 'test').key, camera: keys.create('camera', 'test').key, trainer: keys.create('trainer', 'test').key } };
     db.close();
     const port = await freePort();
     client.url = `http://127.0.0.1:${port}`;

@@ -113,23 +113,23 @@ describe('uploads that are refused', () => {
     const parts = Array.from({ length: 5 }, (_, i) => ({ name: `${i}.png`, bytes: new Uint8Array(LIMIT_BYTES / 4) }));
     const streamed = await fetch(`${server.url}/api/v1/jobs?${new URLSearchParams(QUERY)}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.keys.qa}`, 'content-type': 'multipart/form-data; boundary=x' },
+      headers: { authorization: `Bearer ${server.keys.trainer}`, 'content-type': 'multipart/form-data; boundary=x' },
       body: new Blob([parts.map((p) => `--x\r\nContent-Disposition: form-data; name="images"; filename="${p.name}"\r\n\r\n${'\0'.repeat(p.bytes.length)}\r\n`).join('') + '--x--\r\n']).stream(),
       duplex: 'half',
     } as RequestInit);
     await refused(streamed, 413, 'too-large');
     const json = await fetch(`${server.url}/api/v1/jobs?product=flange`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.keys.qa}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${server.keys.trainer}`, 'content-type': 'application/json' },
       body: '{}',
     });
     await refused(json, 415, 'unsupported-media-type');
     const empty = new FormData();
     empty.append('note', 'nothing attached');
-    await refused(await fetch(`${server.url}/api/v1/jobs?product=flange`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.qa}` }, body: empty }), 400, 'no-images');
+    await refused(await fetch(`${server.url}/api/v1/jobs?product=flange`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.trainer}` }, body: empty }), 400, 'no-images');
     const wrongField = new FormData();
     wrongField.append('picture', new Blob([new Uint8Array(images[0].bytes)]), 'a.png');
-    await refused(await fetch(`${server.url}/api/v1/jobs?product=flange`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.qa}` }, body: wrongField }), 400, 'unexpected-field');
+    await refused(await fetch(`${server.url}/api/v1/jobs?product=flange`, { method: 'POST', headers: { authorization: `Bearer ${server.keys.trainer}` }, body: wrongField }), 400, 'unexpected-field');
     await refused(await uploadJob(server, images, { ...QUERY, method: 'magic' }), 400, 'invalid-request');
     await refused(await uploadJob(server, images, { ...QUERY, product: '../etc' }), 400, 'invalid-request');
     await refused(await uploadJob(server, images, QUERY, 'camera'), 403, 'forbidden');
@@ -169,7 +169,7 @@ describe('training from a server folder', () => {
     expect(job.warnings.join('\n')).toMatch(/2 sizes: 128x128 \(12\), 96x96 \(1\)/);
 
     await refused(await fromFolder(folder, { version: 'from-folder-1' }), 409, 'version-exists');
-    const cancelled = (await (await post(server, `/api/v1/jobs/${job.id}/cancel`, {}, 'qa')).json()) as JobJson;
+    const cancelled = (await (await post(server, `/api/v1/jobs/${job.id}/cancel`, {}, 'admin')).json()) as JobJson;
     expect(cancelled.status).toBe('cancelled');
     // The folder itself is untouched: the job only linked its images.
     expect((await readdir(folder)).length).toBe(14);
@@ -180,25 +180,25 @@ describe('the API description', () => {
   it('documents every training and lifecycle endpoint with its schemas and roles', async () => {
     const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { description?: string; responses: Record<string, unknown>; requestBody?: unknown }>> };
     const expected: [string, string, string][] = [
-      ['post', '/api/v1/jobs', 'qa'],
+      ['post', '/api/v1/jobs', 'trainer'],
       ['post', '/api/v1/jobs/from-folder', 'admin'],
       ['get', '/api/v1/jobs', 'qa'],
       ['get', '/api/v1/jobs/{id}', 'qa'],
       ['get', '/api/v1/jobs/{id}/events', 'qa'],
-      ['post', '/api/v1/jobs/{id}/cancel', 'qa'],
+      ['post', '/api/v1/jobs/{id}/cancel', 'trainer'],
       ['get', '/api/v1/models/{product}/{version}/comparison', 'qa'],
       ['get', '/api/v1/products/{product}/shadow', 'qa'],
       ['post', '/api/v1/products/{product}/shadow', 'admin'],
       ['get', '/api/v1/models/{product}/{version}/shadow-results', 'qa'],
       ['get', '/api/v1/models/{product}/{version}/thresholds', 'qa'],
       ['post', '/api/v1/models/{product}/{version}/threshold', 'admin'],
-      ['post', '/api/v1/inspections/{id}/good-set', 'qa'],
+      ['post', '/api/v1/inspections/{id}/good-set', 'trainer'],
       ['get', '/api/v1/products/{product}/good-set', 'qa'],
     ];
     for (const [method, route, role] of expected) {
       const operation = document.paths[route]?.[method];
       expect(operation, `${method} ${route}`).toBeDefined();
-      expect(operation.description).toBe(role === 'admin' ? 'Roles: admin.' : 'Roles: qa, admin.');
+      expect(operation.description).toBe({ admin: 'Roles: admin.', trainer: 'Roles: trainer, admin.', qa: 'Roles: qa, trainer, admin.' }[role]);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '500']));
     }
     expect(document.paths['/api/v1/models/{product}/{version}/activate'].post.requestBody).toBeDefined();

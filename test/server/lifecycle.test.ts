@@ -219,9 +219,10 @@ describe('threshold re-calibration and the good set', () => {
     expect(audit.items.filter((e) => e.action === 'model.threshold').map((e) => e.detail.reason)).toEqual(['back to calibration', 'test: let everything pass']);
   });
 
-  it('adds a false alarm to the good set in one action, and the next job trains on it', async () => {
+  it('adds an inspection QA reviewed as good to the good set, and the next job trains on it', async () => {
     const inspection = await inspectFlange(goodParts[3]);
-    const added = await json<{ inspectionId: string; file: string; reviewState: string }>(await post(server, `/api/v1/inspections/${inspection.id}/good-set`, {}, 'qa'), 201);
+    await json(await post(server, `/api/v1/inspections/${inspection.id}/review`, { verdict: inspection.decision === 'NG' ? 'false_alarm' : 'ok' }, 'qa'), 201);
+    const added = await json<{ inspectionId: string; file: string; reviewState: string }>(await post(server, `/api/v1/inspections/${inspection.id}/good-set`, {}, 'trainer'), 201);
     expect(added).toMatchObject({ inspectionId: inspection.id, reviewState: inspection.decision === 'NG' ? 'false_alarm' : 'ok' });
     expect(existsSync(path.join(server.dataDir, 'good-sets', 'flange', added.file))).toBe(true);
     const list = await json<{ items: { inspectionId: string }[] }>(await get(server, '/api/v1/products/flange/good-set'));
@@ -229,13 +230,13 @@ describe('threshold re-calibration and the good set', () => {
 
     const defect = await inspectFlange(defects[1]);
     await json(await post(server, `/api/v1/inspections/${defect.id}/review`, { verdict: 'true_defect' }, 'qa'), 201);
-    expect((await post(server, `/api/v1/inspections/${defect.id}/good-set`, {}, 'qa')).status).toBe(409);
+    expect((await post(server, `/api/v1/inspections/${defect.id}/good-set`, {}, 'trainer')).status).toBe(409);
 
     const response = await uploadJob(server, flange, { ...TRAINING, dxmiPreset: 'fast' });
     const job = await json<JobJson>(response, 202);
     expect(job.source).toEqual({ kind: 'upload', images: 24, goodSetImages: 1 });
     expect(existsSync(path.join(server.dataDir, 'jobs', job.id, 'images', 'good-set', added.file))).toBe(true);
-    await json(await post(server, `/api/v1/jobs/${job.id}/cancel`, {}, 'qa'));
+    await json(await post(server, `/api/v1/jobs/${job.id}/cancel`, {}, 'admin'));
   });
 });
 
@@ -245,16 +246,16 @@ describe('the queue and cancellation', () => {
     const queued = await json<JobJson>(await uploadJob(server, flange, TRAINING), 202);
     expect(queued).toMatchObject({ status: 'queued', queuePosition: 1 });
 
-    const cancelledQueued = await json<JobJson>(await post(server, `/api/v1/jobs/${queued.id}/cancel`, {}, 'qa'));
+    const cancelledQueued = await json<JobJson>(await post(server, `/api/v1/jobs/${queued.id}/cancel`, {}, 'admin'));
     expect(cancelledQueued.status).toBe('cancelled');
-    expect((await post(server, `/api/v1/jobs/${queued.id}/cancel`, {}, 'qa')).status).toBe(409);
+    expect((await post(server, `/api/v1/jobs/${queued.id}/cancel`, {}, 'admin')).status).toBe(409);
 
     const pid = await eventually(async () => {
       const job = await getJob(server, running.id);
       return job.status === 'running' && (job as JobJson & { stage: string | null }).stage ? runnerPid(server, running.id) : null;
     });
     expect(isAlive(pid)).toBe(true);
-    const cancelled = await json<JobJson>(await post(server, `/api/v1/jobs/${running.id}/cancel`, {}, 'qa'));
+    const cancelled = await json<JobJson>(await post(server, `/api/v1/jobs/${running.id}/cancel`, {}, 'admin'));
     expect(cancelled.status).toBe('cancelled');
     await eventually(async () => (isAlive(pid) ? null : true), 5000);
     for (const id of [running.id, queued.id]) expect(existsSync(path.join(server.dataDir, 'jobs', id))).toBe(false);

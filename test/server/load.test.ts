@@ -40,8 +40,8 @@ async function allPages(target: TestServer): Promise<string[]> {
 }
 
 /** Inspections in progress, from the Prometheus endpoint. */
-async function queueDepth(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function queueDepth(target: TestServer): Promise<number> {
+  const text = await (await get(target, '/metrics', 'admin')).text();
   return Number(/^kensa_queue_depth (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 
@@ -62,7 +62,7 @@ describe('under concurrency', () => {
     expect(new Set(logged.map((row) => row.id))).toEqual(new Set(bodies.map((b) => b.id)));
 
     // batches formed: the metrics saw fewer batches than images
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await get(server, '/metrics', 'admin')).text();
     const batches = Number(/kensa_inference_batch_size_count (\d+)/.exec(metrics)?.[1]);
     expect(batches).toBeGreaterThan(0);
     expect(batches).toBeLessThan(200);
@@ -89,7 +89,7 @@ describe('under concurrency', () => {
     }
     const acceptedIds = await Promise.all(accepted.map(async (r) => ((await r.json()) as { id: string }).id));
     expect(new Set(rows(server.dataDir).map((row) => row.id))).toEqual(new Set(acceptedIds));
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await get(server, '/metrics', 'admin')).text();
     expect(metrics).toContain(`kensa_inspections_refused_total ${refused.length}`);
     expect(metrics).toMatch(/kensa_queue_depth 0/);
   });
@@ -108,7 +108,7 @@ describe('under concurrency', () => {
     // Shut down once every request has been accepted (in progress or already answered): a fixed
     // wait is too short on a loaded machine, where some requests would not have connected yet.
     const deadline = Date.now() + 20_000;
-    while (answered + (await queueDepth(target.url)) < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (answered + (await queueDepth(target)) < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     await server.close();
     const responses = await Promise.all(inFlight);
     expect(responses.map((r) => r.status)).toEqual(new Array(6).fill(200));

@@ -142,8 +142,8 @@ describe('operations', () => {
     expect(doc.components.schemas.Problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail']));
   });
 
-  it('exposes Prometheus metrics', async () => {
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  it('exposes Prometheus metrics to admin keys', async () => {
+    const metrics = await (await get(server, '/metrics', 'admin')).text();
     expect(metrics).toContain('kensa_inspections_total{product="widget",model_version="v1",decision="OK"} 4');
     expect(metrics).toContain('kensa_inspections_total{product="widget",model_version="v1",decision="NG"} 2');
     expect(metrics).toMatch(/kensa_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/inspect",status="200"\} \d+/);
@@ -152,9 +152,10 @@ describe('operations', () => {
     expect(metrics).toContain('nodejs_eventloop_lag_seconds');
   });
 
-  it('reports health and readiness', async () => {
+  it('reports health and readiness, per product to admin keys', async () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(await (await get(server, '/readyz', 'admin')).json()).toEqual({
       status: 'ready',
       products: [{ id: 'widget', activeVersion: 'v1', loaded: true, error: null }],
     });

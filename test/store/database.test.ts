@@ -27,6 +27,7 @@ describe('openDatabase', () => {
       'audit_log',
       'blobs',
       'good_set_images',
+      'inspection_rollups',
       'inspections',
       'model_activations',
       'model_evaluations',

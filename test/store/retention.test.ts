@@ -67,6 +67,17 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** 500-byte files derived from blob `sha256` (as rendered pictures are), last modified at `times`. */
+async function writeRenders(sha256: string, times: number[]): Promise<string[]> {
+  await mkdir(blobs.derivedDir(sha256), { recursive: true });
+  const files = times.map((_, i) => path.join(blobs.derivedDir(sha256), `heatmap-${i}.png`));
+  for (const [i, file] of files.entries()) {
+    await writeFile(file, Buffer.alloc(500));
+    await utimes(file, new Date(times[i]), new Date(times[i]));
+  }
+  return files;
+}
+
 /** Every file reference in the log points at a file on disk. */
 async function assertNoDanglingRows(): Promise<void> {
   const refs = db.prepare('SELECT image_blob AS image, map_blob AS map FROM inspections').all() as { image: string | null; map: string | null }[];
@@ -103,6 +114,27 @@ describe('applyRetention', () => {
     expect(stored).toEqual([false, false, false, true, true]);
     const total = db.prepare('SELECT SUM(bytes) FROM blobs').pluck().get() as number;
     expect(total).toBeLessThanOrEqual(2100);
+    await assertNoDanglingRows();
+  });
+
+  it('counts rendered pictures in the byte budget and deletes them, oldest first, before any stored file', async () => {
+    const now = Date.now();
+    const ids = [await logInspection(20, now - 2000), await logInspection(21, now - 1000)];
+    // three 500-byte renders next to the first inspection's map, rendered 3, 2 and 1 minutes ago
+    const renders = await writeRenders(inspections.get(ids[0])!.mapBlob!, [3, 2, 1].map((minutes) => now - minutes * 60_000));
+    const stored = db.prepare('SELECT SUM(bytes) FROM blobs').pluck().get() as number;
+
+    // the stored files fit, the renders do not all fit beside them: the two oldest renders go
+    const report = await applyRetention(db, blobs, { maxAgeMs: 365 * DAY, maxBytes: stored + 600 }, now);
+    expect(report).toMatchObject({ removedBlobs: 0, removedDerived: 2, freedBytes: 1000 });
+    expect(await Promise.all(renders.map(exists))).toEqual([false, false, true]);
+    expect(ids.map((id) => inspections.get(id)!.imageBlob !== null)).toEqual([true, true]);
+
+    // the stored files alone are over the budget: the last render goes first, then the least recently used files
+    const oneInspection = 1000 + Buffer.byteLength('map 20');
+    const tight = await applyRetention(db, blobs, { maxAgeMs: 365 * DAY, maxBytes: stored - oneInspection }, now);
+    expect(tight).toMatchObject({ removedBlobs: 2, removedDerived: 1, freedBytes: 500 + oneInspection });
+    expect(ids.map((id) => inspections.get(id)!.imageBlob !== null)).toEqual([false, true]);
     await assertNoDanglingRows();
   });
 

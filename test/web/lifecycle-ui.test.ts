@@ -1,11 +1,11 @@
 /**
  * Retraining and the model lifecycle in the web UI, in a real browser against a real server with
  * real training jobs (the Gaussian method on small synthetic images: seconds each). A QA engineer
- * uploads a good set by drag and drop, follows the job, sees the new version, has bad uploads
- * refused with the server's reasons, and trains a candidate from a zip with the file picker. An
- * admin switches shadow mode off and on, sees where the candidate disagrees with live decisions,
- * promotes it, rolls back, re-calibrates a threshold, and cancels a job; a false alarm joins the
- * good set with one key. What the UI did is checked through the API. Screenshots of every new
+ * is not offered retraining. A trainer uploads a good set by drag and drop, follows the job, sees
+ * the new version wait for an admin, has bad uploads refused with the server's reasons, and trains
+ * a candidate from a zip with the file picker. An admin switches shadow mode off and on, sees where
+ * the candidate disagrees with live decisions, promotes it, rolls back, re-calibrates a threshold,
+ * and cancels a job; a false alarm QA reviewed joins the good set with one key. What the UI did is checked through the API. Screenshots of every new
  * screen go to test-artifacts/web/.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -124,20 +124,30 @@ afterAll(async () => {
 });
 
 describe('retraining from the web UI', () => {
-  it('signs in as QA: no products yet, a way to retrain, and admin actions explained', async () => {
+  it('signs in as QA: no products yet, no way to retrain, and what needs another key explained', async () => {
     await signIn(server.keys.qa);
     await page.getByText('No products yet').waitFor();
+    await page.locator('.role-note', { hasText: 'Retraining needs a trainer key' }).waitFor();
+    expect(await page.getByRole('link', { name: /Retrain/ }).count()).toBe(0);
+    await page.goto(`${server.url}/ui/training`);
+    await page.locator('.role-note', { hasText: 'Retraining needs a trainer or admin key.' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Start training' }).count()).toBe(0);
+  });
+
+  it('signs in as a trainer: a way to retrain, and admin actions explained', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(server.keys.trainer);
     await page.locator('.role-note', { hasText: 'need an admin key' }).waitFor();
     await page.keyboard.press('r');
     await page.waitForURL(/\/ui\/training$/);
     await page.getByRole('heading', { name: 'Retrain', level: 1 }).waitFor();
-    // a QA key uploads; the server-folder source is for admins
+    // a trainer uploads; the server-folder source is for admins
     expect(await page.getByRole('button', { name: 'Folder on the server' }).count()).toBe(0);
   });
 
   it('refuses bad uploads with the reason the server gives', async () => {
     await page.getByLabel('Product', { exact: true }).fill(PRODUCT);
-    await page.getByText('A new product: its first version becomes active').waitFor();
+    await page.getByText('A new product: its first version waits for an admin to activate it').waitFor();
     await chooseOptions('gaussian');
     const picker = page.getByLabel('Images or zip archives');
     const refusal = page.locator('.refusal');
@@ -167,7 +177,7 @@ describe('retraining from the web UI', () => {
     await page.getByRole('button', { name: 'Clear' }).click();
   });
 
-  it('uploads a good set by drag and drop and follows the job to its end', async () => {
+  it('uploads a good set by drag and drop and follows the job to its end; an admin activates the version', async () => {
     await dropFiles(
       page.getByRole('group', { name: 'Drop zone for training images' }),
       flange.map((file) => ({ name: file.name, bytes: file.bytes, type: 'image/png' })),
@@ -193,9 +203,11 @@ describe('retraining from the web UI', () => {
     first = await jobSucceeds(id);
     expect(await page.locator('.stage-step-done').count()).toBe(4);
     expect(await page.getByRole('progressbar', { name: 'Training progress' }).evaluate((bar: HTMLProgressElement) => bar.value)).toBe(1);
-    await page.getByText('It is the active version now').waitFor();
+    await page.getByText('flange has no active version yet: an admin activates this one.').waitFor();
     await page.locator('.job-facts', { hasText: '24 uploaded' }).waitFor();
     await shot('training-job-succeeded');
+    expect((await api<{ items: { id: string; activeVersion: string | null }[] }>('/api/v1/products')).items).toMatchObject([{ id: PRODUCT, activeVersion: null }]);
+    expect((await post(server, `/api/v1/models/${PRODUCT}/${first}/activate`, { reason: 'first model, checked' }, 'admin')).status).toBe(200);
     const products = await api<{ items: { id: string; activeVersion: string }[] }>('/api/v1/products');
     expect(products.items).toMatchObject([{ id: PRODUCT, activeVersion: first }]);
   });
@@ -208,8 +220,8 @@ describe('retraining from the web UI', () => {
     expect(Number(await card.locator('.metric', { hasText: 'validationImages' }).locator('.metric-value').textContent())).toBeGreaterThanOrEqual(2);
     const jobRow = page.locator('.jobs-table tbody tr', { hasText: first });
     expect(await jobRow.locator('.job-status').textContent()).toBe('Succeeded');
-    expect(await jobRow.textContent()).toContain(`key ${server.keys.qa.split('_')[1]}`);
-    // QA sees the admin action, disabled, and why
+    expect(await jobRow.textContent()).toContain(`key ${server.keys.trainer.split('_')[1]}`);
+    // a trainer sees the admin action, disabled, and why
     const rollback = page.getByRole('button', { name: /Roll back/ });
     expect(await rollback.isDisabled()).toBe(true);
     expect(await rollback.getAttribute('title')).toBe('Needs an admin key');
@@ -257,7 +269,7 @@ describe('retraining from the web UI', () => {
     await page.getByRole('link', { name: '← Models' }).click();
     await page.locator('.model-card', { hasText: candidate }).locator('.badge-role-shadow').waitFor();
     await page.locator('.lifecycle-strip', { hasText: candidate }).waitFor();
-    await shot('models-qa');
+    await shot('models-trainer');
   });
 });
 
@@ -377,13 +389,17 @@ describe('the model lifecycle for an admin', () => {
     expect(await auditReasons('model.threshold')).toEqual(['back to calibration', 'catch the faint scratches']);
   });
 
-  it('adds a false alarm to the good set with one key', async () => {
+  it('adds a false alarm QA reviewed to the good set with one key', async () => {
     // the flange model calls the other-looking part NG: a false alarm once QA sees the part is good
     const falseAlarm = await inspectFlange(metal[0].bytes);
     expect(falseAlarm.decision).toBe('NG');
     await page.goto(`${server.url}/ui/inspections/${falseAlarm.id}`);
     await page.locator('img.viewer-image').waitFor();
-    await page.getByText('Records a false alarm and adds the image to the good set').waitFor();
+    await page.getByText('Not reviewed yet: review it as OK or a false alarm first if the part is good.').waitFor();
+    expect(await page.locator('.good-set-button').isDisabled()).toBe(true);
+    expect((await post(server, `/api/v1/inspections/${falseAlarm.id}/review`, { verdict: 'false_alarm' }, 'qa')).status).toBe(201);
+    await page.reload();
+    await page.getByText('Adds the image to the good set of flange for the next training.').waitFor();
     await page.keyboard.press('a');
     await page.getByText('Added to the good set of flange.').waitFor();
     await page.locator('.good-set .badge-good-set').waitFor();
@@ -394,7 +410,7 @@ describe('the model lifecycle for an admin', () => {
 
     // the next training offers it
     await page.goto(`${server.url}/ui/training?product=flange`);
-    await page.getByText('1 image QA added from false alarms').waitFor();
+    await page.getByText('1 image of parts QA reviewed as good').waitFor();
   });
 
   it('offers admins a folder on the server as the source, and says why it is refused', async () => {
@@ -425,7 +441,7 @@ describe('the model lifecycle for an admin', () => {
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await help.waitFor();
-    await help.getByText('Add to the good set (a false alarm)').waitFor();
+    await help.getByText('Add to the good set (a part reviewed as good)').waitFor();
     await help.getByText('Version: threshold').waitFor();
     await shot('shortcuts-lifecycle');
     await page.keyboard.press('Escape');

@@ -142,7 +142,7 @@ describe('the QA web UI in Chromium', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('camera key');
-    expect(await alert.textContent()).toContain('QA or admin key');
+    expect(await alert.textContent()).toContain('QA, trainer or admin key');
     await shot('login-camera-key-refused');
 
     await keyField.fill('kensa_0000000000_not-a-key-not-a-key-not-a-key-00');
@@ -308,8 +308,9 @@ describe('the QA web UI in Chromium', () => {
     expect(await page.locator('.model-card-active h3').allTextContents()).toEqual(['2025-02-15', '2025-03-01']);
     expect(await page.locator('.model-card', { hasText: '2025-02-01' }).locator('.metric', { hasText: 'AUPRO' }).textContent()).toContain('0.913');
     expect(await page.locator('.model-card', { hasText: '2025-02-01' }).locator('.badge-role-earlier').textContent()).toBe('Earlier');
-    // a QA key may retrain; rolling back is shown, disabled, for admins
-    await page.getByRole('link', { name: 'Retrain…' }).first().waitFor();
+    // a QA key is not offered retraining; rolling back is shown, disabled, for admins
+    await page.locator('.role-note', { hasText: 'Retraining needs a trainer key' }).waitFor();
+    expect(await page.getByRole('link', { name: /Retrain/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /Roll back/ }).evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).disabled))).toEqual([true, true]);
     await shot('models');
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { THUMBNAIL_SIZE } from '../../src/server/routes/ui-support.js';
+import { ROLES } from '../../src/store/api-keys.js';
 import { get, greyPng, inspect, post, startTestServer, type TestServer } from '../server/harness.js';
 
 let server: TestServer;
@@ -31,7 +32,7 @@ afterAll(() => server?.dispose());
 
 describe('GET /api/v1/whoami', () => {
   it('names the key and its role, for every role', async () => {
-    for (const role of ['camera', 'qa', 'admin'] as const) {
+    for (const role of ROLES) {
       const response = await get(server, '/api/v1/whoami', role);
       expect(response.status, role).toBe(200);
       const body = await response.json();

@@ -1,8 +1,9 @@
 /**
- * The QA feedback loop: one action moves an inspection QA judged good (a false alarm) into its
- * product's good set, recording the review on the way, so the product's next training job learns
- * it; and the good set can be listed. Reviewed defects need no action: every training job is
- * evaluated on them.
+ * The QA feedback loop: an inspection QA reviewed as good (OK, or a false alarm) is added to its
+ * product's good set by a trainer, so the product's next training job learns it; and the good set
+ * can be listed. Only a person's review makes a part good: an unreviewed NG call may be a real
+ * defect, and training on it as good would teach the model to pass it. Reviewed defects need no
+ * action: every training job is evaluated on them.
  */
 import { addToGoodSet } from '../../jobs/good-set.js';
 import type { GoodSetImage } from '../../store/good-set.js';
@@ -13,7 +14,7 @@ import { defineRoute, type RouteSpec } from '../route.js';
 import { InspectionParams, ProductParams } from '../schemas.js';
 
 export function feedbackRoutes(context: ServerContext): RouteSpec[] {
-  const { inspections, reviews, registry, goodSet, blobs, trainingJobs, audit } = context;
+  const { inspections, registry, goodSet, blobs, trainingJobs, audit } = context;
   const entryJson = (image: GoodSetImage) => ({
     inspectionId: image.inspectionId,
     product: image.productId,
@@ -27,20 +28,23 @@ export function feedbackRoutes(context: ServerContext): RouteSpec[] {
       method: 'post',
       path: '/api/v1/inspections/:id/good-set',
       operationId: 'addToGoodSet',
-      summary: "Judge an inspection's part good (a false alarm, or a confirmed OK) and add its image to the product's good set for the next training",
+      summary: "Add the image of an inspection reviewed as good (OK, or a false alarm) to the product's good set for the next training",
       tag: 'qa',
-      access: { roles: ['qa'] },
+      access: { roles: ['trainer'] },
       params: InspectionParams,
       body: GoodSetBody,
       responses: {
         201: { description: 'In the good set', schema: GoodSetEntrySchema },
         404: { description: 'No such inspection' },
-        409: { description: 'The inspection was reviewed as a defect' },
+        409: { description: 'The inspection is not reviewed, or was reviewed as a defect' },
         410: { description: 'The image was removed by the retention policy' },
       },
       async handle({ params, body, apiKey }) {
         const inspection = inspections.get(params.id);
         if (!inspection) throw problems.notFound(`There is no inspection ${params.id}.`);
+        if (inspection.reviewState === 'unreviewed') {
+          throw new HttpProblem(409, 'not-reviewed', 'The inspection is not reviewed', `Inspection ${params.id} is not reviewed; review it as OK or a false alarm first if the part is good.`);
+        }
         if (inspection.reviewState === 'true_defect' || inspection.reviewState === 'missed_defect') {
           throw new HttpProblem(409, 'reviewed-as-defect', 'The inspection was reviewed as a defect', `Inspection ${params.id} is reviewed as ${inspection.reviewState}; review it as a false alarm first if the part is good.`);
         }
@@ -50,8 +54,7 @@ export function feedbackRoutes(context: ServerContext): RouteSpec[] {
           throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? problems.filesRemoved('image') : error;
         });
         if (added) {
-          if (inspection.reviewState === 'unreviewed') reviews.add(inspection.id, inspection.decision === 'NG' ? 'false_alarm' : 'ok', body.note ?? 'added to the good set', actor);
-          audit.record({ actorKeyId: actor, action: 'good-set.add', target: `${inspection.productId}/${inspection.id}`, detail: { product: inspection.productId, inspection: inspection.id, file: image.file } });
+          audit.record({ actorKeyId: actor, action: 'good-set.add', target: `${inspection.productId}/${inspection.id}`, detail: { product: inspection.productId, inspection: inspection.id, file: image.file, note: body.note ?? null } });
         }
         return entryJson(image);
       },

@@ -6,7 +6,7 @@ import { defineRoute, type RouteSpec } from '../route.js';
 import { InspectionSchema, InspectQuery } from '../schemas.js';
 
 export function inspectRoutes(context: ServerContext): RouteSpec[] {
-  const { service, readUpload, lifecycle } = context;
+  const { service, readUpload, lifecycle, config } = context;
   return [
     defineRoute({
       method: 'post',
@@ -20,9 +20,12 @@ export function inspectRoutes(context: ServerContext): RouteSpec[] {
         description: 'The image (PNG, JPEG, TIFF, WebP or BMP): a multipart form with the field "image", or the bytes as the body.',
         contentTypes: ['multipart/form-data', 'image/png', 'image/jpeg', 'image/tiff', 'image/webp', 'image/bmp', 'application/octet-stream'],
       },
+      // A camera posts a few MB on a LAN: a body much slower than that is a failing link, not a large image.
+      bodyDeadline: { kind: 'total', ms: config.inspectBodyTimeoutMs, problem: problems.imageTooSlow },
       responses: {
         200: { description: 'The inspection, logged', schema: InspectionSchema },
         404: { description: 'Unknown product' },
+        408: { description: 'The image did not arrive within inspectBodyTimeoutMs (the connection is closed)' },
         409: { description: 'The product has no active model' },
         413: { description: 'The upload or the image is too large (decompression bomb)' },
         415: { description: 'Unsupported content type or image format' },

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../../store/cursor.js';
 import type { ServerContext } from '../context.js';
 import { inspectionJson } from '../inspection-json.js';
 import { problems } from '../problem.js';
+import { MAX_RENDER_SIDE } from '../render-cache.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { InspectionFileParams, InspectionListQuery, InspectionListSchema, InspectionParams, InspectionSchema, RenderQuery, ReviewBody, ReviewSchema } from '../schemas.js';
 
@@ -53,31 +54,31 @@ export function inspectionRoutes(context: ServerContext): RouteSpec[] {
       method: 'get',
       path: '/api/v1/inspections/:id/:file',
       operationId: 'getInspectionFile',
-      summary: 'The original image, or the heatmap, overlay or mask PNG at its size (rendered on first request)',
+      summary: `The original image at full size, or the heatmap, overlay or mask PNG at its size up to ${MAX_RENDER_SIDE} pixels a side (rendered on first request; 503 while too many renders are queued)`,
       tag: 'qa',
       access: { roles: ['qa'] },
       params: InspectionFileParams,
       query: RenderQuery,
       responses: {
         200: { description: 'The file', contentType: 'image/*' },
+        400: { description: 'An overlay opacity that is not offered' },
         404: { description: 'No such inspection' },
         410: { description: 'The file was removed by the retention policy' },
+        503: { description: 'Too many renders are queued; retry after Retry-After seconds' },
       },
       async handle({ params, query, res }) {
         const record = find(params.id);
-        let file: string;
-        if (params.file === 'image') {
-          if (!record.imageBlob) throw problems.filesRemoved('image');
-          file = blobs.pathOf(record.imageBlob);
-          res.type(MEDIA_TYPES[record.image.format] ?? 'application/octet-stream');
-        } else {
-          file = await renders.file(record, params.file, { colormap: query.colormap ?? config.colormap, opacity: query.opacity ?? config.overlayOpacity });
-          res.type('image/png');
+        if (params.file !== 'image') {
+          const png = await renders.png(record, params.file, { colormap: query.colormap ?? config.colormap, opacity: query.opacity ?? config.overlayOpacity });
+          res.type('image/png').send(png);
+          return undefined;
         }
+        if (!record.imageBlob) throw problems.filesRemoved('image');
+        res.type(MEDIA_TYPES[record.image.format] ?? 'application/octet-stream');
         await new Promise<void>((resolve, reject) => {
-          res.sendFile(file, { dotfiles: 'allow' }, (error) => {
+          res.sendFile(blobs.pathOf(record.imageBlob!), { dotfiles: 'allow' }, (error) => {
             if (!error) resolve();
-            else if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(problems.filesRemoved(params.file === 'image' ? 'image' : 'anomaly map'));
+            else if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(problems.filesRemoved('image'));
             else reject(error);
           });
         });

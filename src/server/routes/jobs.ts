@@ -1,7 +1,8 @@
 /**
- * Training jobs: start one from uploaded images or zips (QA) or from a server folder (admins),
- * list and read them, follow one as server-sent events, cancel one. A request is checked before
- * the job is queued: bad uploads are refused at once with the reason.
+ * Training jobs: start one from uploaded images or zips (trainers) or from a server folder
+ * (admins), list and read them (QA), follow one as server-sent events, cancel one (the key that
+ * started it, or an admin). A request is checked before the job is queued: bad uploads and a
+ * full queue are refused at once with the reason.
  */
 import { TrainingRecipeSchema } from '../../jobs/recipe.js';
 import { HEARTBEAT, formatEvent } from '../../jobs/server-sent-events.js';
@@ -12,13 +13,15 @@ import { FINAL_STATUSES, type JobStatus, type TrainingJobRecord } from '../../st
 import type { ServerContext } from '../context.js';
 import { JobEventsQuery, JobFolderBody, JobListQuery, JobListSchema, JobParams, JobSchema, JobUploadQuery, type JobJson } from '../lifecycle-schemas.js';
 import { assertDiskSpace } from '../disk-space.js';
-import { problems } from '../problem.js';
+import { EventStreams } from '../event-streams.js';
+import { HttpProblem, problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 
-const HEARTBEAT_MS = 15_000;
-
 export function jobRoutes(context: ServerContext): RouteSpec[] {
-  const { trainingJobs, jobStore, jobEvents, registry, config, goodSet } = context;
+  const { trainingJobs, jobStore, jobEvents, registry, config, goodSet, keys } = context;
+  const streams = new EventStreams(keys, { capacity: config.maxEventStreams, heartbeatMs: config.eventStreamHeartbeatMs });
+  // Each upload streams to disk and its images are then checked (CPU): a bounded number at once.
+  let uploading = 0;
   const staging: StagingContext = {
     files: trainingJobs.files,
     goodSet,
@@ -71,6 +74,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
   const refusals = {
     400: { description: 'Invalid options, no images, or an unexpected form field' },
     409: { description: 'The version exists already' },
+    429: { description: 'maxQueuedJobsPerProduct jobs of the product are queued' },
     413: { description: 'Too large: bytes, files, or a zip bomb' },
     422: { description: 'Not images, too few images, an empty, invalid or unsafe zip (entries escaping their folder)' },
     507: { description: "The data folder's disk has less free space than the floor kept for inspections" },
@@ -83,7 +87,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
       operationId: 'startTrainingJob',
       summary: "Start a training job on uploaded images of good parts (a new version of the product's model)",
       tag: 'training',
-      access: { roles: ['qa'] },
+      access: { roles: ['trainer'] },
       query: JobUploadQuery,
       upload: {
         description:
@@ -91,14 +95,29 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
           'Every file must be a readable image; at least 10 are needed.',
         contentTypes: ['multipart/form-data'],
       },
-      responses: { 202: { description: 'The job, queued', schema: JobSchema }, ...refusals, 415: { description: 'Not multipart/form-data' } },
+      // Gigabytes over a slow link may take hours: only an upload that stops sending is cut.
+      bodyDeadline: { kind: 'idle', ms: config.uploadIdleTimeoutMs, problem: problems.uploadStalled },
+      responses: {
+        202: { description: 'The job, queued', schema: JobSchema },
+        ...refusals,
+        408: { description: 'Nothing of the upload arrived for uploadIdleTimeoutMs (the connection is closed)' },
+        415: { description: 'Not multipart/form-data' },
+        503: { description: 'maxTrainingUploads uploads are in progress (with Retry-After)' },
+      },
       async handle({ req, res, query, apiKey }) {
-        const { product, version, includeGoodSet, ...overrides } = query;
-        if (version) trainingJobs.assertVersionFree(product, version);
-        await assertDiskSpace(config.dataDir, config.minFreeDiskBytes);
-        const id = trainingJobs.newJobId();
-        const staged = await stageUpload(req, res, { jobId: id, productId: product, includeGoodSet }, staging);
-        return json(trainingJobs.enqueue({ id, productId: product, version, overrides, staged, actorKeyId: apiKey?.id ?? null }));
+        if (uploading >= config.maxTrainingUploads) throw problems.tooManyUploads(config.maxTrainingUploads);
+        uploading++;
+        try {
+          const { product, version, includeGoodSet, ...overrides } = query;
+          if (version) trainingJobs.assertVersionFree(product, version);
+          trainingJobs.assertQueueRoom(product);
+          await assertDiskSpace(config.dataDir, config.minFreeDiskBytes);
+          const id = trainingJobs.newJobId();
+          const staged = await stageUpload(req, res, { jobId: id, productId: product, includeGoodSet }, staging);
+          return json(trainingJobs.enqueue({ id, productId: product, version, overrides, staged, actorKeyId: apiKey?.id ?? null }));
+        } finally {
+          uploading--;
+        }
       },
     }),
     defineRoute({
@@ -117,6 +136,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
       async handle({ body, apiKey }) {
         const { product, version, includeGoodSet, folder, ...overrides } = body;
         if (version) trainingJobs.assertVersionFree(product, version);
+        trainingJobs.assertQueueRoom(product);
         await assertDiskSpace(config.dataDir, config.minFreeDiskBytes);
         const real = await resolveTrainingFolder(folder, config.trainingRoots);
         const id = trainingJobs.newJobId();
@@ -161,19 +181,23 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
       access: { roles: ['qa'] },
       params: JobParams,
       query: JobEventsQuery,
-      responses: { 200: { description: 'An event stream', contentType: 'text/event-stream' }, 404: { description: 'No such job' } },
-      handle({ req, res, params, query }) {
+      responses: {
+        200: { description: 'An event stream; it also ends when the API key is revoked', contentType: 'text/event-stream' },
+        404: { description: 'No such job' },
+        503: { description: 'maxEventStreams streams are open (with Retry-After)' },
+      },
+      handle({ req, res, params, query, apiKey }) {
         find(params.id);
         const after = Number(req.get('last-event-id') ?? query.after ?? 0) || 0;
-        res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
-        res.flushHeaders();
-        const heartbeat = setInterval(() => res.write(HEARTBEAT), HEARTBEAT_MS);
         let unsubscribe = () => {};
         const end = () => {
-          clearInterval(heartbeat);
+          remove();
           unsubscribe();
           res.end();
         };
+        const remove = streams.add({ keyId: apiKey?.id ?? null, heartbeat: () => res.write(HEARTBEAT), end });
+        res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
+        res.flushHeaders();
         const send = (event: JobEvent) => {
           if (res.writableEnded) return;
           res.write(formatEvent({ id: String(event.id), event: event.kind, data: JSON.stringify({ ...event.data, at: new Date(event.atMs).toISOString() }) }));
@@ -197,14 +221,19 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
       operationId: 'cancelTrainingJob',
       summary: 'Cancel a queued job, or stop a running one (its process is killed; nothing of it is kept)',
       tag: 'training',
-      access: { roles: ['qa'] },
+      access: { roles: ['trainer'] },
       params: JobParams,
       responses: {
         200: { description: 'The job, cancelled', schema: JobSchema },
+        403: { description: "A trainer key cancelling another key's job" },
         404: { description: 'No such job' },
         409: { description: 'The job has ended, or is registering its model' },
       },
-      async handle({ params }) {
+      async handle({ params, apiKey }) {
+        // A trainer stops its own work; stopping someone else's is an admin's call.
+        if (apiKey && apiKey.role !== 'admin' && find(params.id).createdByKeyId !== apiKey.id) {
+          throw new HttpProblem(403, 'not-own-job', 'Only the key that started a job, or an admin, may cancel it', `Job ${params.id} was started by another key; ask its owner or an admin to cancel it.`);
+        }
         return json(await trainingJobs.cancel(params.id));
       },
     }),

@@ -8,6 +8,7 @@ import { readPackageAt } from '../model-discovery.js';
 import { HttpProblem, problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { ActivationSchema, ModelListSchema, ModelParams, ModelsQuery, ProductListSchema, ProductParams, type ModelSummaryJson } from '../schemas.js';
+import { withoutPaths } from '../without-paths.js';
 
 export function modelRoutes(context: ServerContext): RouteSpec[] {
   const { registry, models, config } = context;
@@ -41,10 +42,10 @@ export function modelRoutes(context: ServerContext): RouteSpec[] {
     const dir = path.join(config.modelsDir, productId, version);
     if (!(await stat(dir).then(() => true, () => false))) {
       product(productId);
-      throw problems.notFound(`Product "${productId}" has no model version "${version}" (registered or in ${dir}).`);
+      throw problems.notFound(`Product "${productId}" has no model version "${version}" (registered or as ${productId}/${version}/ in the models folder).`);
     }
     const pkg = await readPackageAt(config.modelsDir, productId, version).catch((error: unknown) => {
-      throw new HttpProblem(422, 'invalid-model-package', 'The model package is invalid', error instanceof Error ? error.message : String(error));
+      throw new HttpProblem(422, 'invalid-model-package', 'The model package is invalid', withoutPaths(error instanceof Error ? error.message : String(error), config.modelsDir));
     });
     return registry.registerPackage(pkg);
   };

@@ -7,6 +7,12 @@ import { AuditListSchema, AuditQuery, STATS_BUCKETS, StatsQuery, StatsSchema } f
 
 /** More buckets than this is a query for an export, not for a chart. */
 const MAX_BUCKETS = 5000;
+/**
+ * The widest range one query may add up: the dashboard's widest view (30 days) and a calendar
+ * month. Stats run on the main thread that also serves the cameras; this bounds what one query
+ * reads to 744 hourly rollup rows per product, line and camera.
+ */
+const MAX_STATS_SPAN_DAYS = 31;
 
 export function statsRoutes(context: ServerContext): RouteSpec[] {
   const { db, audit, keys } = context;
@@ -15,7 +21,7 @@ export function statsRoutes(context: ServerContext): RouteSpec[] {
       method: 'get',
       path: '/api/v1/stats',
       operationId: 'stats',
-      summary: 'NG rate, score histogram, review outcomes and latency per product, line and time bucket',
+      summary: `NG rate, score histogram, review outcomes and latency per product, line and time bucket; at most ${MAX_STATS_SPAN_DAYS} days and ${MAX_BUCKETS} buckets per query, widened to whole minutes (minute buckets) or hours`,
       tag: 'qa',
       access: { roles: ['qa'] },
       query: StatsQuery,
@@ -25,15 +31,23 @@ export function statsRoutes(context: ServerContext): RouteSpec[] {
         const toMs = query.to ? Date.parse(query.to) : Date.now();
         const fromMs = query.from ? Date.parse(query.from) : toMs - 86_400_000;
         if (fromMs >= toMs) throw new HttpProblem(400, 'invalid-range', 'The time range is empty', '`from` must be before `to`.');
+        if (toMs - fromMs > MAX_STATS_SPAN_DAYS * 86_400_000) {
+          throw new HttpProblem(
+            400,
+            'range-too-long',
+            `The time range is longer than ${MAX_STATS_SPAN_DAYS} days`,
+            `Statistics cover at most ${MAX_STATS_SPAN_DAYS} days per query; ask for the range in parts.`,
+          );
+        }
         if ((toMs - fromMs) / bucketMs > MAX_BUCKETS) {
           throw new HttpProblem(400, 'too-many-buckets', 'The time range has too many buckets', `Use a larger bucket: at most ${MAX_BUCKETS} buckets per query.`);
         }
-        const buckets = inspectionStats(db, { product: query.product, line: query.line, camera: query.camera, fromMs, toMs }, bucketMs);
+        const stats = inspectionStats(db, { product: query.product, line: query.line, camera: query.camera, fromMs, toMs }, bucketMs);
         return {
-          from: new Date(fromMs).toISOString(),
-          to: new Date(toMs).toISOString(),
+          from: new Date(stats.fromMs).toISOString(),
+          to: new Date(stats.toMs).toISOString(),
           bucket: query.bucket,
-          buckets: buckets.map(({ startMs, ...rest }) => ({ ...rest, start: new Date(startMs).toISOString() })),
+          buckets: stats.buckets.map(({ startMs, ...rest }) => ({ ...rest, start: new Date(startMs).toISOString() })),
         };
       },
     }),

@@ -3,14 +3,9 @@
  * products, lines and cameras to offer as filters, an inspection's neighbours in a filtered
  * queue (next/previous survives a reload), and small overlay thumbnails for the list.
  */
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import sharp from 'sharp';
 import { z } from 'zod';
-import { decodeToSize } from '../../image/decode.js';
-import { renderHeatmap } from '../../model/heatmap.js';
-import { filterClause, type InspectionRecord } from '../../store/inspections.js';
-import { decodeMap } from '../../store/map-file.js';
+import { ROLES } from '../../store/api-keys.js';
+import { filterClause } from '../../store/inspections.js';
 import type { ServerContext } from '../context.js';
 import { problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
@@ -23,7 +18,7 @@ const FACETS_TTL_MS = 60_000;
 
 const WhoAmISchema = z.object({
   name: z.string(),
-  role: z.enum(['camera', 'qa', 'admin']),
+  role: z.enum(ROLES),
   prefix: z.string().describe('the public part of the key'),
 });
 
@@ -51,10 +46,8 @@ export type Facets = z.infer<typeof FacetsSchema>;
 export type Neighbors = z.infer<typeof NeighborsSchema>;
 
 export function uiSupportRoutes(context: ServerContext): RouteSpec[] {
-  const { db, registry, inspections, blobs, config } = context;
-  const maxPixels = Math.round(config.maxMegapixels * 1e6);
+  const { db, registry, inspections, renders, config } = context;
   let facets: { key: number; at: number; value: Facets } | null = null;
-  let thumbnailsWritten = 0;
 
   return [
     defineRoute({
@@ -136,41 +129,10 @@ export function uiSupportRoutes(context: ServerContext): RouteSpec[] {
       async handle({ params, res }) {
         const record = inspections.get(params.id);
         if (!record) throw problems.notFound(`There is no inspection ${params.id}.`);
-        const file = await thumbnailFile(record);
-        res.type('image/jpeg');
-        await new Promise<void>((resolve, reject) => res.sendFile(file, { dotfiles: 'allow' }, (error) => (error ? reject(error) : resolve())));
+        const jpeg = await renders.thumbnail(record, THUMBNAIL_SIZE, { colormap: config.colormap, opacity: config.overlayOpacity });
+        res.type('image/jpeg').send(jpeg);
         return undefined;
       },
     }),
   ];
-
-  /** Rendered at thumbnail size from the stored image and map (never from a full-size overlay), then kept. */
-  async function thumbnailFile(record: InspectionRecord): Promise<string> {
-    const { mapBlob, imageBlob } = record;
-    if (!mapBlob) throw problems.filesRemoved('anomaly map');
-    if (!imageBlob) throw problems.filesRemoved('image');
-    const percent = Math.round(config.overlayOpacity * 100);
-    const file = path.join(blobs.derivedDir(mapBlob), `thumbnail-${imageBlob}-${config.colormap}-${percent}-${THUMBNAIL_SIZE}.jpg`);
-    if (await stat(file).then(() => true, () => false)) return file;
-
-    const [imageBytes, mapBytes] = await Promise.all([blobs.read(imageBlob), blobs.read(mapBlob)]);
-    if (!imageBytes) throw problems.filesRemoved('image');
-    if (!mapBytes) throw problems.filesRemoved('anomaly map');
-    const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(record.image.width, record.image.height));
-    const size = { width: Math.max(1, Math.round(record.image.width * scale)), height: Math.max(1, Math.round(record.image.height * scale)) };
-    const image = await decodeToSize(imageBytes, size, { maxPixels });
-    const heat = await sharp(await renderHeatmap(decodeMap(mapBytes), size, config.colormap)).raw().toBuffer();
-    const plane = size.width * size.height;
-    const blended = new Uint8Array(plane * 3);
-    const opacity = percent / 100;
-    for (let p = 0, o = 0; p < plane; p++, o += 3) {
-      for (let c = 0; c < 3; c++) blended[o + c] = Math.round(255 * (1 - opacity) * image.data[c * plane + p] + opacity * heat[o + c]);
-    }
-    const jpeg = await sharp(blended, { raw: { ...size, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.tmp-${process.pid}-${thumbnailsWritten++}`;
-    await writeFile(temp, jpeg);
-    await rename(temp, file);
-    return file;
-  }
 }

@@ -1,5 +1,5 @@
 /**
- * A button for a change only admins may make, which asks for a reason first. A QA key sees the
+ * A button for a change only admins may make, which asks for a reason first. Other keys see the
  * button disabled, saying why, so the action is discoverable without being offered.
  */
 import type { ComponentChildren } from 'preact';
@@ -43,13 +43,13 @@ export function AdminAction({ label, class: className, disabled = false, disable
   );
 }
 
-/** The sentence a QA user sees once on a page with admin actions. */
+/** The sentence a user without an admin key sees once on a page with admin actions, under their role. */
 export function AdminOnlyNote({ children }: { children: ComponentChildren }) {
   const { identity } = useSession();
   if (identity.role === 'admin') return null;
   return (
     <p class="role-note">
-      <span class="role role-qa">qa</span> {children}
+      <span class={`role role-${identity.role}`}>{identity.role}</span> {children}
     </p>
   );
 }

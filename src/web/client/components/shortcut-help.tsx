@@ -33,7 +33,7 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
       ['[ / ]', 'Heatmap opacity − / +'],
       ['o', 'Region outlines on / off'],
       ['u', 'Back to the list'],
-      ['a', 'Add to the good set (a false alarm)'],
+      ['a', 'Add to the good set (a part reviewed as good)'],
     ],
   },
   {

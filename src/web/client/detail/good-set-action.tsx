@@ -1,8 +1,8 @@
 /**
- * The feedback loop in one action: a part judged good (a false alarm, or an NG call being
- * reviewed as one) goes into its product's good set, so the next training job learns it. For an
- * unreviewed part the server records the false alarm on the way. Parts reviewed as defects are
- * not offered; the panel says why.
+ * The feedback loop's last step: a part QA reviewed as good (OK, or a false alarm) goes into its
+ * product's good set, so the next training job learns it. A part that cannot be added (not
+ * reviewed, reviewed as a defect, its image gone, or a key that may not curate) is not offered;
+ * the panel says why.
  */
 import type { Inspection } from '../api/types.js';
 import { formatTime } from '../format.js';
@@ -14,17 +14,10 @@ interface GoodSetActionProps {
 }
 
 export function GoodSetAction({ inspection, goodSet }: GoodSetActionProps) {
-  const { entry, adding, status, add } = goodSet;
-  const reviewedAsDefect = inspection.reviewState === 'true_defect' || inspection.reviewState === 'missed_defect';
+  const { entry, refusal, adding, status, add } = goodSet;
   const explanation = entry
     ? `Since ${formatTime(entry.addedAt)}: the next training job of ${inspection.product} trains on it.`
-    : reviewedAsDefect
-      ? 'Reviewed as a defect: it cannot join the good set. Review it as a false alarm first if the part is good.'
-      : !inspection.stored.image
-        ? 'The image was removed by the retention policy: there is nothing to add.'
-        : inspection.reviewState === 'unreviewed' && inspection.decision === 'NG'
-          ? 'Records a false alarm and adds the image to the good set, in one step.'
-          : `Adds the image to the good set of ${inspection.product} for the next training.`;
+    : (refusal ?? `Adds the image to the good set of ${inspection.product} for the next training.`);
 
   return (
     <div class={`good-set${entry ? ' good-set-in' : ''}`} role="group" aria-labelledby="good-set-heading">
@@ -37,7 +30,7 @@ export function GoodSetAction({ inspection, goodSet }: GoodSetActionProps) {
         </p>
       ) : (
         <>
-          <button type="button" class="button good-set-button" disabled={adding || reviewedAsDefect || !inspection.stored.image} onClick={add} aria-keyshortcuts="a" aria-describedby="good-set-explanation">
+          <button type="button" class="button good-set-button" disabled={adding || refusal !== null} onClick={add} aria-keyshortcuts="a" aria-describedby="good-set-explanation">
             <kbd>a</kbd> {adding ? 'Adding…' : 'Add to good set for the next training'}
           </button>
           <p id="good-set-explanation" class="muted small">

@@ -1,7 +1,8 @@
 /**
  * The inspected image with its heatmap laid over it and the defect regions outlined. The heatmap
- * is a second picture at the image's size whose CSS opacity blends it, which is the same blend
- * the server's overlay uses, so the opacity slider answers at once without new requests.
+ * is a second picture stretched over the image whose CSS opacity blends it, which is the same
+ * blend the server's overlay uses, so the opacity slider answers at once without new requests
+ * (the server renders overlays at a few fixed opacities only).
  */
 import type { Inspection } from '../api/types.js';
 import { pictureProblem, useObjectUrl } from '../components/authorized-image.js';

@@ -8,6 +8,7 @@ import { useLoad } from '../api/use-load.js';
 import { AdminOnlyNote } from '../components/admin-action.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { Link, navigate } from '../routing/router.js';
+import { canTrain } from '../session/roles.js';
 import { useSession } from '../session/session-context.js';
 import { isModelChange, ModelChanges } from './model-changes.js';
 import { ProductModels } from './product-models.js';
@@ -27,7 +28,7 @@ export function ModelsPage() {
     models.reload();
     audit.reload();
   };
-  useShortcuts({ r: () => navigate('/training') });
+  useShortcuts(canTrain(identity) ? { r: () => navigate('/training') } : {});
   // another admin may promote or roll back meanwhile: a return to the tab shows the present
   useEffect(() => {
     const refresh = () => document.visibilityState === 'visible' && reload();
@@ -42,11 +43,17 @@ export function ModelsPage() {
           <h1>Models</h1>
           <p class="page-subtitle">Versions per product, newest first: what decides now, what scores in shadow mode, and the training jobs.</p>
         </div>
-        <Link to="/training" class="button button-primary" aria-keyshortcuts="r">
-          Retrain… <kbd>r</kbd>
-        </Link>
+        {canTrain(identity) && (
+          <Link to="/training" class="button button-primary" aria-keyshortcuts="r">
+            Retrain… <kbd>r</kbd>
+          </Link>
+        )}
       </header>
-      <AdminOnlyNote>You can retrain, follow and cancel jobs, and compare versions. Promotion, rollback, shadow mode and thresholds need an admin key.</AdminOnlyNote>
+      <AdminOnlyNote>
+        {canTrain(identity)
+          ? 'You can retrain, follow and cancel your jobs, and compare versions. Promotion, rollback, shadow mode and thresholds need an admin key.'
+          : 'You can follow jobs and compare versions. Retraining needs a trainer key; promotion, rollback, shadow mode and thresholds need an admin key.'}
+      </AdminOnlyNote>
       {error && (
         <p class="form-error" role="alert">
           {error.message}

@@ -8,6 +8,7 @@ import type { ModelSummary } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
 import { AdminAction } from '../components/admin-action.js';
 import { Link } from '../routing/router.js';
+import { canTrain } from '../session/roles.js';
 import { useSession } from '../session/session-context.js';
 import { isFinished } from '../training/job-status.js';
 import { ModelCard } from './model-card.js';
@@ -25,7 +26,7 @@ interface ProductModelsProps {
 }
 
 export function ProductModels({ product, versions, onChanged }: ProductModelsProps) {
-  const { api } = useSession();
+  const { api, identity } = useSession();
   // what the shadow status depends on, as one comparable value
   const lineup = versions.map((model) => `${model.version}:${model.active}`).join(',');
   const shadow = useLoad(() => api.shadow(product), [api, product, lineup]);
@@ -90,9 +91,11 @@ export function ProductModels({ product, versions, onChanged }: ProductModelsPro
           )}
         </div>
         <div class="product-actions">
-          <Link to={`/training?product=${encodeURIComponent(product)}`} class="button">
-            Retrain…
-          </Link>
+          {canTrain(identity) && (
+            <Link to={`/training?product=${encodeURIComponent(product)}`} class="button">
+              Retrain…
+            </Link>
+          )}
           <AdminAction
             label="Roll back…"
             disabled={!active || versions.length < 2}

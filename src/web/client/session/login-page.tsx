@@ -1,4 +1,4 @@
-/** Sign-in with an API key of role qa or admin. */
+/** Sign-in with an API key of role qa, trainer or admin. */
 import { useState } from 'preact/hooks';
 
 interface LoginPageProps {
@@ -34,7 +34,7 @@ export function LoginPage({ notice, onSubmit }: LoginPageProps) {
         </div>
         <h1>Sign in to QA review</h1>
         <p class="muted">
-          Use an API key with the <strong>qa</strong> or <strong>admin</strong> role. An administrator creates one with <code>kensa keys create --role qa</code>.
+          Use an API key with the <strong>qa</strong>, <strong>trainer</strong> or <strong>admin</strong> role. An administrator creates one with <code>kensa keys create --role qa</code> (or <code>--role trainer</code> to retrain).
         </p>
         <label class="field">
           <span class="field-label">API key</span>

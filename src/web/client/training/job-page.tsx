@@ -9,6 +9,7 @@ import { useLoad } from '../api/use-load.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { formatDuration, formatKey, formatPercent, formatTime } from '../format.js';
 import { Link } from '../routing/router.js';
+import { canCancel } from '../session/roles.js';
 import { useSession } from '../session/session-context.js';
 import { isFinished, JobStatusBadge } from './job-status.js';
 import { StageSteps } from './stage-steps.js';
@@ -67,7 +68,7 @@ export function JobPage({ id }: { id: string }) {
 }
 
 function ProgressPanel({ job, live }: { job: Job; live: LiveJob }) {
-  const { api } = useSession();
+  const { api, identity } = useSession();
   const [confirming, setConfirming] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
@@ -113,7 +114,7 @@ function ProgressPanel({ job, live }: { job: Job; live: LiveJob }) {
                 : 'Failed.'}
       </p>
       <StageSteps job={job} stages={live.stages} />
-      {!finished && (
+      {!finished && canCancel(identity, job) && (
         <div class="cancel-row">
           {confirming ? (
             <>
@@ -169,7 +170,9 @@ function OutcomePanel({ job }: { job: Job }) {
       ? 'It is the active version now: it decides new inspections.'
       : status?.shadowVersion === version
         ? `It scores live traffic in shadow mode beside the active version ${status.activeVersion ?? ''}, without deciding anything. Compare the two; an admin promotes it.`
-        : 'Compare it with the active version; an admin can promote it.';
+        : status?.activeVersion === null
+          ? `${job.product} has no active version yet: an admin activates this one.`
+          : 'Compare it with the active version; an admin can promote it.';
   return (
     <section class="panel outcome outcome-succeeded" aria-labelledby="outcome-heading">
       <h2 id="outcome-heading">

@@ -3,7 +3,7 @@
  * a folder on the server), the product and an optional version name, the method, whether QA's
  * good set joins in, and a few advanced knobs. The upload shows its progress; the server checks
  * the set before queuing the job and its refusal is shown as it words it. A queued job opens its
- * live page.
+ * live page. Only trainer and admin keys are offered the form.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/kensa-api.js';
@@ -14,6 +14,7 @@ import { ProgressBar } from '../components/progress-bar.js';
 import { formatBytes } from '../format.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { navigate } from '../routing/router.js';
+import { canTrain } from '../session/roles.js';
 import { useSession } from '../session/session-context.js';
 import { DropZone } from './drop-zone.js';
 import { DXMI_PRESETS, EMPTY_FORM, formProblems, METHODS, trainingRequest, type TrainingForm } from './training-form.js';
@@ -24,6 +25,20 @@ type Source = 'upload' | 'folder';
 const sameFile = (a: File, b: File) => a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
 
 export function RetrainPage({ search }: { search: URLSearchParams }) {
+  const { identity } = useSession();
+  if (canTrain(identity)) return <RetrainForm search={search} />;
+  return (
+    <div class="page">
+      <BackLink to="/models" label="Models" />
+      <h1>Retrain</h1>
+      <p class="role-note">
+        <span class={`role role-${identity.role}`}>{identity.role}</span> Retraining needs a trainer or admin key.
+      </p>
+    </div>
+  );
+}
+
+function RetrainForm({ search }: { search: URLSearchParams }) {
   const { api, identity } = useSession();
   const products = useLoad(() => api.products(), [api]);
   const models = useLoad(() => api.models(), [api]);
@@ -88,13 +103,15 @@ export function RetrainPage({ search }: { search: URLSearchParams }) {
   const keep = active ? 'as before' : 'default';
   /** A field's problem, once it was edited or a submit was tried. */
   const fieldError = (key: keyof TrainingForm) => ((touched || form[key] !== EMPTY_FORM[key]) && problems[key]) || null;
+  // Only an admin's job puts a product's first model live by itself (see src/jobs/training-jobs.ts).
+  const firstVersion = identity.role === 'admin' ? 'becomes active when training succeeds' : 'waits for an admin to activate it';
   const productHint =
     product && products.data
       ? known
         ? active
           ? `The new version is compared with the active version ${active.version}, then scores live traffic in shadow mode until an admin promotes it.`
-          : 'The product has no active version: the new one becomes active.'
-        : 'A new product: its first version becomes active when training succeeds.'
+          : `The product has no active version: the new one ${firstVersion}.`
+        : `A new product: its first version ${firstVersion}.`
       : 'An existing product, or a new one.'
 
   return (
@@ -182,7 +199,7 @@ export function RetrainPage({ search }: { search: URLSearchParams }) {
                   Include the good set
                 </label>
                 <span id="good-set-hint" class="field-hint">
-                  {goodSet.data ? `${goodSet.data.items.length} image${goodSet.data.items.length === 1 ? '' : 's'} QA added from false alarms` : 'Images QA added from false alarms'}
+                  {goodSet.data ? `${goodSet.data.items.length} image${goodSet.data.items.length === 1 ? '' : 's'} of parts QA reviewed as good` : 'Images of parts QA reviewed as good'}
                 </span>
               </div>
             </div>
