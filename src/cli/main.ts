@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `kensa` command line: one sub-command per file in this folder. */
 import { Command } from 'commander';
+import { registerBackup } from './backup.js';
 import { registerJobs } from './jobs.js';
 import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
@@ -22,5 +23,6 @@ registerEval(program);
 registerTrain(program);
 registerJobs(program);
 registerInspect(program);
+registerBackup(program);
 
 await program.parseAsync();
