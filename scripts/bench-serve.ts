@@ -13,7 +13,6 @@
  * trained energy, 224x224) is trained first, as `npm start` does on a fresh clone. The last line with --json is {"p50Ms","p99Ms","imagesPerSecond"}:
  * p50/p99 at concurrency 1 and the best throughput of the 1/4/16 runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,9 +24,9 @@ import { readModelPackage } from '../src/model/model-package.js';
 import { DEMO_PRODUCT, ensureDemoProduct } from '../src/server/demo.js';
 import { ApiKeyStore } from '../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../src/store/database.js';
-import { freePort } from '../src/util/free-port.js';
+import { ServerProcess } from './lib/server-process.js';
+import { syntheticPartPng } from './lib/synthetic-part.js';
 
-const REPO = path.resolve(import.meta.dirname, '..');
 const CONCURRENCY = [1, 4, 16];
 const OVERLOAD_CONCURRENCY = 128;
 const OVERLOAD_QUEUE = 32;
@@ -51,60 +50,6 @@ interface RunResult {
   refused: number;
   errors: number;
   healthP99Ms: number;
-}
-
-/** A 900x900 part-like PNG: a lit disc with a bore on a darker background, with sensor noise. */
-async function syntheticImage(): Promise<Buffer> {
-  const size = 900;
-  const pixels = Buffer.alloc(size * size * 3);
-  let seed = 12345;
-  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 17) - 8;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const r = Math.hypot(x - 450, y - 450);
-      const base = r < 90 ? 40 : r < 380 ? 170 - r / 8 : 60 + y / 30;
-      const v = Math.max(0, Math.min(255, Math.round(base + noise())));
-      pixels.fill(v, (y * size + x) * 3, (y * size + x) * 3 + 3);
-    }
-  }
-  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
-}
-
-
-class ServerProcess {
-  private stderr = '';
-
-  private constructor(
-    readonly url: string,
-    private readonly child: ChildProcess,
-  ) {
-    child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
-  }
-
-  static async start(flags: Record<string, string | number>): Promise<ServerProcess> {
-    const port = await freePort();
-    const args = ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
-    for (const [flag, value] of Object.entries(flags)) args.push(`--${flag}`, String(value));
-    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-    const server = new ServerProcess(`http://127.0.0.1:${port}`, child);
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`kensa serve exited with code ${child.exitCode}:\n${server.stderr}`);
-      const ready = await fetch(`${server.url}/readyz`).then((r) => r.ok, () => false);
-      if (ready) return server;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    child.kill('SIGKILL');
-    throw new Error(`kensa serve did not become ready:\n${server.stderr}`);
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGTERM');
-    });
-  }
 }
 
 /** Latencies of /healthz, probed every 50 ms until `stop`. */
@@ -188,7 +133,7 @@ async function main(): Promise<void> {
       await ensureDemoProduct(modelsDir, dataDir, pino({ level: 'warn' }));
       modelLine = 'model: the demo product (dxmi, backbone mobilenet_v2, input fill 224, stride 8)';
     }
-    const image = options.image ? await readFile(options.image) : await syntheticImage();
+    const image = options.image ? await readFile(options.image) : await syntheticPartPng();
     const imageInfo = await sharp(image).metadata();
 
     const db = openDatabase(databasePath(dataDir));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage, probeImage } from '../../src/image/decode.js';
 import { ImageError, isImageError, type ImageErrorCode } from '../../src/image/errors.js';
 import type { InputSpec } from '../../src/model/manifest.js';
-import { jpeg, pattern8, png, pngClaiming, tiff, webp } from './fixtures.js';
+import { jpeg, pattern8, png, pngClaiming, repeatedStripTables, tiff, webp } from './fixtures.js';
 
 const spec: InputSpec = { policy: 'fill', size: 32, multiple: 1 };
 
@@ -93,29 +93,6 @@ describe('corrupt', () => {
     expect((await expectError(t, 'corrupt')).message).toContain('TIFF image is corrupt');
   });
 });
-
-/**
- * A classic little-endian TIFF whose first directory holds `entries` StripOffsets entries, each
- * pointing at the same table of `strips` offsets: the shape of a file built to make a directory
- * walk quadratic (65,535 x 20,000 reads from 0.9 MB).
- */
-function repeatedStripTables(entries: number, strips: number): Uint8Array {
-  const directory = 8;
-  const table = directory + 2 + entries * 12 + 4;
-  const bytes = new Uint8Array(table + strips * 4);
-  const data = new DataView(bytes.buffer);
-  bytes.set([0x49, 0x49, 42, 0]);
-  data.setUint32(4, directory, true);
-  data.setUint16(directory, entries, true);
-  for (let i = 0; i < entries; i++) {
-    const entry = directory + 2 + i * 12;
-    data.setUint16(entry, 273, true); // StripOffsets
-    data.setUint16(entry + 2, 4, true); // LONG
-    data.setUint32(entry + 4, strips, true);
-    data.setUint32(entry + 8, table, true);
-  }
-  return bytes;
-}
 
 describe('hostile structure', () => {
   it('a TIFF whose directory repeats one strip table 65,535 times is refused at once', async () => {
