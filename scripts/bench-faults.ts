@@ -10,7 +10,9 @@
  *   npm run bench:faults -- [--duration S] [--json]
  *
  * The last line with --json is {cpu, answered, logged, lost, orphans, hostileSent,
- * hostileRejected, crashes, p99IdleMs, p99UnderAttackMs, p99Ratio, perClass}.
+ * hostileRejected, crashes, p99IdleMs, p99UnderAttackMs, p99Ratio, benchCpuCores, perClass}.
+ * The attackers run in the bench's process on the same machine: benchCpuCores says how much of
+ * it they took from the server while the p99 under attack was measured.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -268,12 +270,19 @@ async function main(): Promise<void> {
     // 2. Hostile inputs beside normal traffic.
     server = await ServerProcess.start(flags);
     watch(server);
+    const warmUp = normalTraffic(() => server.url, keys.camera, image, 2);
+    await sleep(2000); // the first inspections of a fresh process load and tune the model
+    await warmUp.stop();
     const idle = normalTraffic(() => server.url, keys.camera, image, 2);
     await sleep(options.duration * 1000);
     await idle.stop();
+    // The attackers share the machine's cores with the server: their own CPU time is reported.
+    const attackStarted = { cpu: process.cpuUsage(), ms: performance.now() };
     const attacked = normalTraffic(() => server.url, keys.camera, image, 2);
     const perClass = await hostilePhase(server.url, keys, image, options.duration * 2);
     await attacked.stop();
+    const attackerCpu = process.cpuUsage(attackStarted.cpu);
+    const attackerCores = (attackerCpu.user + attackerCpu.system) / 1000 / (performance.now() - attackStarted.ms);
     const healthy = await fetch(`${server.url}/healthz`).then((r) => r.ok, () => false);
     if (!healthy) crashes++;
     expectedExit = true;
@@ -298,13 +307,15 @@ async function main(): Promise<void> {
       p99UnderAttackMs: Number(p99UnderAttackMs.toFixed(1)),
       p99Ratio: Number((p99UnderAttackMs / p99IdleMs).toFixed(2)),
       normalUnderAttack: attacked.latencies.length,
+      /** Cores the bench process itself (clients and attackers) kept busy during the attack. */
+      benchCpuCores: Number(attackerCores.toFixed(2)),
       perClass,
     };
     console.log(`machine: ${summary.cpu}, ${summary.cores} cores`);
     console.log(`kill -9 under load (${KILLS} kills, ${LOAD_CLIENTS} clients): answered ${summary.answered}, logged ${summary.logged}, lost ${lost}, orphan blobs ${orphans}, temporary files left ${files.temporary}`);
     console.log(`hostile inputs: ${hostileRejected}/${hostileSent} refused, crashes ${crashes}`);
     for (const [name, v] of Object.entries(perClass)) console.log(`  ${name.padEnd(26)} ${String(v.rejected).padStart(6)} / ${v.sent}`);
-    console.log(`normal traffic p99: ${summary.p99IdleMs} ms idle, ${summary.p99UnderAttackMs} ms under attack (x${summary.p99Ratio}, ${attacked.latencies.length} answered)`);
+    console.log(`normal traffic p99: ${summary.p99IdleMs} ms idle, ${summary.p99UnderAttackMs} ms under attack (x${summary.p99Ratio}, ${attacked.latencies.length} answered); the bench itself used ${summary.benchCpuCores} of ${summary.cores} cores meanwhile`);
     if (options.json) console.log(JSON.stringify(summary));
   } finally {
     await rm(root, { recursive: true, force: true });

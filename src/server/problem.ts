@@ -5,6 +5,7 @@
  * reveals nothing internal (the log has the stack).
  */
 import type { Response } from 'express';
+import { hasBody } from './request-body.js';
 import { MulterError } from 'multer';
 import { z } from 'zod';
 import { isImageError, type ImageErrorCode } from '../image/errors.js';
@@ -168,6 +169,10 @@ export function sendProblem(res: Response, problem: HttpProblem, instance: strin
   };
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
   if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="kensa"');
+  // Refused before its body was read (a bad key, a full queue, a declared size too large): the
+  // connection is closed rather than the rest read only to be thrown away, which a client that
+  // keeps sending megabytes would otherwise make the server do.
+  if (hasBody(res.req) && !res.req.complete) res.setHeader('Connection', 'close');
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
 }
 

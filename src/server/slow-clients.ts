@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ServerConfig } from './config.js';
 import { sendProblem, type HttpProblem } from './problem.js';
-import { hasBody } from './upload.js';
+import { hasBody } from './request-body.js';
 
 /** Node's connection limits, for http.createServer and https.createServer. */
 export function connectionTimeouts(config: Pick<ServerConfig, 'headersTimeoutMs' | 'keepAliveTimeoutMs'>): ServerOptions {

@@ -6,6 +6,7 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { problems } from './problem.js';
+import { hasBody } from './request-body.js';
 
 export type UploadReader = (req: Request, res: Response) => Promise<Buffer>;
 
@@ -44,7 +45,3 @@ export function run(middleware: RequestHandler, req: Request, res: Response): Pr
   });
 }
 
-/** Whether the request declares a body (HTTP/1.1: a Transfer-Encoding or a non-zero Content-Length). */
-export function hasBody(req: Request): boolean {
-  return req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
-}

@@ -197,6 +197,19 @@ describe('cameras with slow bodies', () => {
   });
 });
 
+describe('refusals', () => {
+  it('close the connection instead of reading a body that was refused unread', async () => {
+    const connection = new RawConnection(server.url);
+    const size = 64 * 1024 * 1024;
+    connection.write(request('POST', '/api/v1/inspect?product=widget', 'kensa_not-a-key', { 'Content-Type': 'image/png', 'Content-Length': size }));
+    connection.write(new Uint8Array(64 * 1024));
+    const answer = expectProblem(await connection.response(SLACK_MS), 401, 'Invalid API key');
+    expect(answer.headers.connection).toBe('close');
+    // Closed at once: not after 64 MiB that would only be thrown away.
+    expect(await connection.closed).toBeLessThan(SLACK_MS);
+  });
+});
+
 describe('request bodies', () => {
   it('cuts a training upload that goes idle, not one that is slow but alive, and bounds other bodies in total', async () => {
     // Alive: a piece every 200 ms, for three times the idle and total limits.
