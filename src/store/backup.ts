@@ -11,6 +11,7 @@
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobStore } from './blob-store.js';
+import { statIfPresent } from '../util/if-present.js';
 import { databasePath, openDatabase } from './database.js';
 
 export interface BackupReport {
@@ -25,9 +26,9 @@ export interface BackupReport {
 
 /** Skips a file that is already there with the same size; false when `from` does not exist. */
 async function copyImmutable(from: string, to: string, report: BackupReport): Promise<boolean> {
-  const source = await stat(from).catch(() => null);
+  const source = await statIfPresent(from);
   if (!source) return false;
-  const existing = await stat(to).catch(() => null);
+  const existing = await statIfPresent(to);
   if (existing?.size === source.size) {
     report.filesKept++;
     return true;
@@ -40,7 +41,10 @@ async function copyImmutable(from: string, to: string, report: BackupReport): Pr
 
 /** Every file under `dir`, as paths relative to it; `skip` prunes entries by name. */
 async function filesUnder(dir: string, skip: (name: string) => boolean = () => false, prefix = ''): Promise<string[]> {
-  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true }).catch(() => []);
+  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
   const files: string[] = [];
   for (const entry of entries) {
     if (skip(entry.name)) continue;

@@ -15,9 +15,10 @@
  * leaves half a file under a hash's name, and a blob is on disk before its row is committed.
  */
 import { webcrypto } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDirectoryDurably, writeFileDurably } from '../util/durable-file.js';
+import { listDirIfPresent, readFileIfPresent, statIfPresent } from '../util/if-present.js';
 
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 const TEMP_MARK = '.tmp-';
@@ -67,7 +68,7 @@ export class BlobStore {
     try {
       await this.locked(sha256, async () => {
         const file = this.pathOf(sha256);
-        if (await exists(file)) return;
+        if ((await statIfPresent(file)) !== null) return;
         await makeDirectoryDurably(path.dirname(file));
         await writeFileDurably(file, `${file}${TEMP_MARK}${process.pid}-${this.tempCounter++}`, bytes);
       });
@@ -88,13 +89,8 @@ export class BlobStore {
   }
 
   /** The blob's bytes, or null when it is not on disk (removed by retention). */
-  async read(sha256: string): Promise<Buffer | null> {
-    try {
-      return await readFile(this.pathOf(sha256));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
+  read(sha256: string): Promise<Buffer | null> {
+    return readFileIfPresent(this.pathOf(sha256));
   }
 
   /**
@@ -117,9 +113,9 @@ export class BlobStore {
    */
   async sweepOrphans(isWanted: (sha256: string) => boolean, tempGraceMs: number, now = Date.now()): Promise<number> {
     let removed = 0;
-    for (const shard of await listDir(path.join(this.dir, 'blobs'))) {
+    for (const shard of await listDirIfPresent(path.join(this.dir, 'blobs'))) {
       const shardDir = path.join(this.dir, 'blobs', shard);
-      for (const name of await listDir(shardDir)) {
+      for (const name of await listDirIfPresent(shardDir)) {
         if (name.includes(TEMP_MARK)) {
           const file = path.join(shardDir, name);
           const info = await stat(file).catch(() => null);
@@ -132,7 +128,7 @@ export class BlobStore {
         }
       }
     }
-    for (const name of await listDir(path.join(this.dir, 'derived'))) {
+    for (const name of await listDirIfPresent(path.join(this.dir, 'derived'))) {
       if (!SHA256_PATTERN.test(name) || isWanted(name)) continue;
       const deleted = await this.locked(name, async () => {
         if (this.isPinned(name) || isWanted(name)) return false;
@@ -172,23 +168,4 @@ export class BlobStore {
 
 function checkHash(sha256: string): void {
   if (!SHA256_PATTERN.test(sha256)) throw new Error(`not a sha256 hex digest: ${JSON.stringify(sha256)}`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
 }

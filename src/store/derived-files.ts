@@ -5,8 +5,9 @@
  * byte budget, even between a lookup and an answer: answers hold bytes, never a path, and the next
  * request simply makes the file again.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { listDirIfPresent, readFileIfPresent } from '../util/if-present.js';
 import { SHA256_PATTERN, type BlobStore } from './blob-store.js';
 
 export interface DerivedFile {
@@ -32,7 +33,7 @@ export class DerivedFiles {
   async get(sha256: string, name: string, make: () => Promise<Buffer>): Promise<Buffer> {
     if (path.basename(name) !== name) throw new Error(`not a plain file name: ${JSON.stringify(name)}`);
     const file = path.join(this.blobs.derivedDir(sha256), name);
-    const kept = await readIfPresent(file);
+    const kept = await readFileIfPresent(file);
     if (kept) return kept;
     let made = this.making.get(file);
     if (!made) {
@@ -61,10 +62,10 @@ export class DerivedFiles {
 /** Every derived file on disk, oldest first. */
 export async function listDerivedFiles(blobs: BlobStore): Promise<DerivedFile[]> {
   const files: DerivedFile[] = [];
-  for (const sha256 of await listDir(blobs.derivedRoot)) {
+  for (const sha256 of await listDirIfPresent(blobs.derivedRoot)) {
     if (!SHA256_PATTERN.test(sha256)) continue;
     const dir = blobs.derivedDir(sha256);
-    for (const name of await listDir(dir)) {
+    for (const name of await listDirIfPresent(dir)) {
       const file = path.join(dir, name);
       const info = await stat(file).catch(() => null);
       if (info?.isFile()) files.push({ path: file, bytes: info.size, modifiedMs: info.mtimeMs });
@@ -85,22 +86,4 @@ export async function trimDerivedFiles(blobs: BlobStore, budget: number): Promis
     report.bytesLeft -= file.bytes;
   }
   return report;
-}
-
-async function readIfPresent(file: string): Promise<Buffer | null> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
 }

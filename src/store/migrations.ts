@@ -20,6 +20,16 @@ export interface Migration {
   rebuildsReferencedTable?: boolean;
 }
 
+/** Migration 3's rollup columns, and their totals over `inspections` rows with a `bin` (the score's tenth) joined with resolutions `r`. */
+const ROLLUP_COLUMNS = `resolution_ms, start_ms, product_id, line, camera, inspections, ng, bin_0, bin_1, bin_2, bin_3,
+  bin_4, bin_5, bin_6, bin_7, bin_8, bin_9, unreviewed, true_defect, false_alarm, missed_defect, ok, total_ms_sum, total_ms_max`;
+const ROLLUP_SUMS = `r.resolution_ms, (created_ms / r.resolution_ms) * r.resolution_ms, product_id, COALESCE(line, ''), COALESCE(camera, ''),
+  COUNT(*), SUM(decision = 'NG'),
+  SUM(bin = 0), SUM(bin = 1), SUM(bin = 2), SUM(bin = 3), SUM(bin = 4), SUM(bin = 5), SUM(bin = 6), SUM(bin = 7), SUM(bin = 8), SUM(bin = 9),
+  SUM(review_state = 'unreviewed'), SUM(review_state = 'true_defect'), SUM(review_state = 'false_alarm'),
+  SUM(review_state = 'missed_defect'), SUM(review_state = 'ok'),
+  SUM(total_ms), MAX(total_ms)`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -273,26 +283,14 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (resolution_ms, start_ms, product_id, line, camera)
       ) WITHOUT ROWID;
 
-      INSERT INTO inspection_rollups (
-          resolution_ms, start_ms, product_id, line, camera, inspections, ng, bin_0, bin_1, bin_2, bin_3,
-          bin_4, bin_5, bin_6, bin_7, bin_8, bin_9, unreviewed, true_defect, false_alarm, missed_defect, ok,
-          total_ms_sum, total_ms_max)
-        SELECT r.resolution_ms, (created_ms / r.resolution_ms) * r.resolution_ms, product_id, COALESCE(line, ''), COALESCE(camera, ''),
-          COUNT(*), SUM(decision = 'NG'),
-          SUM(bin = 0), SUM(bin = 1), SUM(bin = 2), SUM(bin = 3), SUM(bin = 4),
-          SUM(bin = 5), SUM(bin = 6), SUM(bin = 7), SUM(bin = 8), SUM(bin = 9),
-          SUM(review_state = 'unreviewed'), SUM(review_state = 'true_defect'), SUM(review_state = 'false_alarm'),
-          SUM(review_state = 'missed_defect'), SUM(review_state = 'ok'),
-          SUM(total_ms), MAX(total_ms)
+      INSERT INTO inspection_rollups (${ROLLUP_COLUMNS})
+        SELECT ${ROLLUP_SUMS}
         FROM (SELECT *, MIN(CAST(score * 10 AS INTEGER), 9) AS bin FROM inspections),
           (SELECT 60000 AS resolution_ms UNION ALL SELECT 3600000) r
         GROUP BY 1, 2, 3, 4, 5;
 
       CREATE TRIGGER inspection_rollups_on_insert AFTER INSERT ON inspections BEGIN
-        INSERT INTO inspection_rollups (
-          resolution_ms, start_ms, product_id, line, camera, inspections, ng, bin_0, bin_1, bin_2, bin_3,
-          bin_4, bin_5, bin_6, bin_7, bin_8, bin_9, unreviewed, true_defect, false_alarm, missed_defect, ok,
-          total_ms_sum, total_ms_max)
+        INSERT INTO inspection_rollups (${ROLLUP_COLUMNS})
         SELECT r.resolution_ms, (NEW.created_ms / r.resolution_ms) * r.resolution_ms, NEW.product_id, COALESCE(NEW.line, ''), COALESCE(NEW.camera, ''),
           1, NEW.decision = 'NG',
           b.bin = 0, b.bin = 1, b.bin = 2, b.bin = 3, b.bin = 4, b.bin = 5, b.bin = 6, b.bin = 7, b.bin = 8, b.bin = 9,
@@ -338,17 +336,8 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE resolution_ms IN (60000, 3600000) AND product_id IN (OLD.product_id, NEW.product_id)
           AND ((start_ms >= (OLD.created_ms / 3600000) * 3600000 AND start_ms < (OLD.created_ms / 3600000 + 1) * 3600000)
             OR (start_ms >= (NEW.created_ms / 3600000) * 3600000 AND start_ms < (NEW.created_ms / 3600000 + 1) * 3600000));
-        INSERT INTO inspection_rollups (
-          resolution_ms, start_ms, product_id, line, camera, inspections, ng, bin_0, bin_1, bin_2, bin_3,
-          bin_4, bin_5, bin_6, bin_7, bin_8, bin_9, unreviewed, true_defect, false_alarm, missed_defect, ok,
-          total_ms_sum, total_ms_max)
-        SELECT r.resolution_ms, (created_ms / r.resolution_ms) * r.resolution_ms, product_id, COALESCE(line, ''), COALESCE(camera, ''),
-          COUNT(*), SUM(decision = 'NG'),
-          SUM(bin = 0), SUM(bin = 1), SUM(bin = 2), SUM(bin = 3), SUM(bin = 4),
-          SUM(bin = 5), SUM(bin = 6), SUM(bin = 7), SUM(bin = 8), SUM(bin = 9),
-          SUM(review_state = 'unreviewed'), SUM(review_state = 'true_defect'), SUM(review_state = 'false_alarm'),
-          SUM(review_state = 'missed_defect'), SUM(review_state = 'ok'),
-          SUM(total_ms), MAX(total_ms)
+        INSERT INTO inspection_rollups (${ROLLUP_COLUMNS})
+        SELECT ${ROLLUP_SUMS}
         FROM (SELECT *, MIN(CAST(score * 10 AS INTEGER), 9) AS bin FROM inspections
           WHERE product_id IN (OLD.product_id, NEW.product_id) AND ((created_ms >= (OLD.created_ms / 3600000) * 3600000 AND created_ms < (OLD.created_ms / 3600000 + 1) * 3600000)
             OR (created_ms >= (NEW.created_ms / 3600000) * 3600000 AND created_ms < (NEW.created_ms / 3600000 + 1) * 3600000))),

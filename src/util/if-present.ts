@@ -1,0 +1,24 @@
+/**
+ * File system reads where a missing file or folder is an answer, not an error (retention may have
+ * deleted it, or nothing was written yet). Every other error is thrown.
+ */
+import type { Stats } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+
+async function orIfMissing<T>(read: Promise<T>, missing: T): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missing;
+    throw error;
+  }
+}
+
+/** The file's bytes, or null when it does not exist. */
+export const readFileIfPresent = (file: string): Promise<Buffer | null> => orIfMissing(readFile(file), null);
+
+/** The entry's stats, or null when it does not exist. */
+export const statIfPresent = (file: string): Promise<Stats | null> => orIfMissing(stat(file), null);
+
+/** The folder's entry names; none when the folder does not exist. */
+export const listDirIfPresent = (dir: string): Promise<string[]> => orIfMissing(readdir(dir), []);
