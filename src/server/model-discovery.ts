@@ -3,8 +3,9 @@
  * Directories that are not packages (converted backbones, half-written packages) are skipped;
  * packages that look broken are reported, not fatal, so one bad package cannot stop a server.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { listEntriesIfPresent } from '../util/if-present.js';
 import { MANIFEST_FILE, MODEL_FILE, readModelPackage, type ModelPackage } from '../model/model-package.js';
 import { PRODUCT_PATTERN, VERSION_PATTERN } from './schemas.js';
 
@@ -51,16 +52,10 @@ export async function readPackageAt(modelsDir: string, product: string, version:
 
 /** Visible subdirectories, skipping the staging directories writeModelPackage renames into place. */
 async function subdirectories(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.includes('.partial-'))
-      .map((e) => e.name)
-      .sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return (await listEntriesIfPresent(dir))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.includes('.partial-'))
+    .map((e) => e.name)
+    .sort();
 }
 
 async function isFile(file: string): Promise<boolean> {

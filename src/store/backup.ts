@@ -8,10 +8,10 @@
  *
  * Restoring is pointing KENSA_DATA_DIR and KENSA_MODELS_DIR at the backup's `data` and `models`.
  */
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobStore } from './blob-store.js';
-import { statIfPresent } from '../util/if-present.js';
+import { listEntriesIfPresent, statIfPresent } from '../util/if-present.js';
 import { databasePath, openDatabase } from './database.js';
 
 export interface BackupReport {
@@ -41,10 +41,7 @@ async function copyImmutable(from: string, to: string, report: BackupReport): Pr
 
 /** Every file under `dir`, as paths relative to it; `skip` prunes entries by name. */
 async function filesUnder(dir: string, skip: (name: string) => boolean = () => false, prefix = ''): Promise<string[]> {
-  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const entries = await listEntriesIfPresent(path.join(dir, prefix));
   const files: string[] = [];
   for (const entry of entries) {
     if (skip(entry.name)) continue;

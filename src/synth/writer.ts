@@ -8,9 +8,10 @@
  *
  * plus dataset.json, which says how the folder was generated.
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { listDirIfPresent } from '../util/if-present.js';
 import type { Size } from './raster.js';
 
 export type Split = 'train' | 'test';
@@ -36,10 +37,7 @@ export function maskPath(root: string, category: string, name: string): string {
  * and then only what a previous generation wrote is removed.
  */
 export async function prepareRoot(root: string, overwrite: boolean): Promise<void> {
-  const existing = await readdir(root).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const existing = await listDirIfPresent(root);
   if (existing.length > 0) {
     if (!overwrite) throw new Error(`synth: ${root} is not empty; overwrite it (--force) or choose another folder`);
     await Promise.all(GENERATED.map((name) => rm(path.join(root, name), { recursive: true, force: true })));

@@ -2,7 +2,7 @@
  * File system reads where a missing file or folder is an answer, not an error (retention may have
  * deleted it, or nothing was written yet). Every other error is thrown.
  */
-import type { Stats } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 
 async function orIfMissing<T>(read: Promise<T>, missing: T): Promise<T> {
@@ -22,3 +22,6 @@ export const statIfPresent = (file: string): Promise<Stats | null> => orIfMissin
 
 /** The folder's entry names; none when the folder does not exist. */
 export const listDirIfPresent = (dir: string): Promise<string[]> => orIfMissing(readdir(dir), []);
+
+/** The folder's entries with their types; none when the folder does not exist. */
+export const listEntriesIfPresent = (dir: string): Promise<Dirent[]> => orIfMissing(readdir(dir, { withFileTypes: true }), []);
