@@ -9,9 +9,16 @@
  *   npm run bench:serve -- [--model DIR] [--image FILE] [--duration S] [--threads N]
  *                          [--inference-thread worker|main] [--compare-threads] [--json]
  *
+ * Then the cost of traceability, on the same server at concurrency 1: rounds of plain posts, posts
+ * with traceability fields (a serial of their own, lot, station, three attributes) and posts that
+ * are also one view of a multi-view part (each opens and completes a part record), interleaved so
+ * that drift and other work on the machine fall on all three alike; their p50s are compared from
+ * every answer's own latency (autocannon's percentiles are whole milliseconds).
+ *
  * Without --model, the bundled demo product's DxMI model (MobileNetV2 features at stride 8 and the
- * trained energy, 224x224) is trained first, as `npm start` does on a fresh clone. The last line with --json is {"p50Ms","p99Ms","imagesPerSecond"}:
- * p50/p99 at concurrency 1 and the best throughput of the 1/4/16 runs.
+ * trained energy, 224x224) is trained first, as `npm start` does on a fresh clone. The last line with --json is
+ * {"p50Ms","p99Ms","imagesPerSecond","traceability"}: p50/p99 at concurrency 1, the best throughput of the 1/4/16 runs,
+ * and {"plainP50Ms","tracedP50Ms","tracedP50Ratio","viewP50Ms","viewP50Ratio"} (ratios against plain; the target is within 1.05).
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,12 +31,17 @@ import { readModelPackage } from '../src/model/model-package.js';
 import { DEMO_PRODUCT, ensureDemoProduct } from '../src/server/demo.js';
 import { ApiKeyStore } from '../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../src/store/database.js';
+import { ProductViewStore } from '../src/store/product-views.js';
 import { ServerProcess } from './lib/server-process.js';
 import { syntheticPartPng } from './lib/synthetic-part.js';
 
 const CONCURRENCY = [1, 4, 16];
 const OVERLOAD_CONCURRENCY = 128;
 const OVERLOAD_QUEUE = 32;
+/** Interleaved rounds per traceability variant. */
+const TRACE_ROUNDS = 3;
+/** The multi-view product of the "traced view" posts: one view, scored by the benchmarked product's model. */
+const BENCH_PART_PRODUCT = 'bench-part';
 
 interface Options {
   model?: string;
@@ -105,6 +117,67 @@ async function drive(server: ServerProcess, label: string, load: Load, connectio
   };
 }
 
+/** What the line adds to an inspection: a serial of its own per post, the rest as a real line sends it. */
+function traceability(n: number): string {
+  return `part=SN-${String(n).padStart(8, '0')}&lot=L-2025-03-14&station=ST4&attr[heat]=H12&attr[shift]=B&attr[operator]=K7`;
+}
+
+interface TraceVariant {
+  label: string;
+  path(n: number): string;
+}
+
+interface TraceResult {
+  label: string;
+  answered: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN;
+
+/** Every variant at concurrency 1, in interleaved rounds; percentiles over each variant's answers from all rounds. */
+async function compareTraceability(server: ServerProcess, load: Load, duration: number): Promise<TraceResult[]> {
+  const product = encodeURIComponent(load.product);
+  const variants: TraceVariant[] = [
+    { label: 'plain', path: () => `/api/v1/inspect?product=${product}` },
+    { label: 'traced', path: (n) => `/api/v1/inspect?product=${product}&${traceability(n)}` },
+    { label: 'traced view', path: (n) => `/api/v1/inspect?product=${BENCH_PART_PRODUCT}&view=top&${traceability(n)}` },
+  ];
+  const latencies = new Map<string, number[]>(variants.map((variant) => [variant.label, []]));
+  let posted = 0;
+  for (let round = 0; round < TRACE_ROUNDS; round++) {
+    for (const variant of variants) {
+      await new Promise<void>((resolve, reject) => {
+        const run = autocannon(
+          {
+            url: server.url,
+            connections: 1,
+            duration,
+            requests: [
+              {
+                method: 'POST',
+                headers: { authorization: `Bearer ${load.key}`, 'content-type': 'application/octet-stream' },
+                body: load.image,
+                // every variant builds its path the same way, so the client's own work is alike
+                setupRequest: (request) => ({ ...request, path: variant.path(posted++) }),
+              },
+            ],
+          },
+          (error) => (error ? reject(error as Error) : resolve()),
+        );
+        run.on('response', (_client, status, _bytes, ms) => {
+          if (status === 200) latencies.get(variant.label)!.push(ms);
+        });
+      });
+    }
+  }
+  return variants.map(({ label }) => {
+    const sorted = latencies.get(label)!.sort((a, b) => a - b);
+    return { label, answered: sorted.length, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+  });
+}
+
 async function main(): Promise<void> {
   const program = new Command()
     .option('--model <dir>', "model package to serve (default: the demo product's, trained first)")
@@ -138,17 +211,20 @@ async function main(): Promise<void> {
 
     const db = openDatabase(databasePath(dataDir));
     const load: Load = { product, key: new ApiKeyStore(db).create('camera', 'bench').key, image };
+    new ProductViewStore(db).set(BENCH_PART_PRODUCT, [{ name: 'top', product }], 30_000, null);
     db.close();
 
     const loadBefore = os.loadavg();
     const base = { 'models-dir': modelsDir, 'data-dir': dataDir, demo: String(!options.model), ...(options.threads ? { threads: options.threads } : {}) };
     const modes = options.compareThreads ? (['worker', 'main'] as const) : [options.inferenceThread];
     const runs: RunResult[] = [];
+    let traced: TraceResult[] = [];
     for (const mode of modes) {
       const server = await ServerProcess.start({ ...base, 'inference-thread': mode });
       try {
         await drive(server, 'warm-up', load, 4, 2);
         for (const connections of CONCURRENCY) runs.push(await drive(server, mode, load, connections, options.duration));
+        if (mode === options.inferenceThread) traced = await compareTraceability(server, load, options.duration);
       } finally {
         await server.stop();
       }
@@ -181,12 +257,27 @@ async function main(): Promise<void> {
         `${r.label.padEnd(25)} ${String(r.connections).padStart(5)} ${fmt(r.p50Ms).padStart(8)} ${fmt(r.p99Ms).padStart(8)} ${fmt(r.imagesPerSecond).padStart(10)} ${String(r.refused).padStart(9)} ${String(r.errors).padStart(7)} ${fmt(r.healthP99Ms).padStart(16)}`,
       );
     }
+    const [plain, withTrace, withView] = traced;
+    const ratio = (r: TraceResult) => r.p50Ms / plain.p50Ms;
+    console.log('');
+    console.log(`traceability: concurrency 1, ${TRACE_ROUNDS} interleaved rounds of ${options.duration} s per variant; p50 from every answer's latency`);
+    console.log('variant          answered   p50 ms   p99 ms   p50 vs plain');
+    for (const r of traced) {
+      console.log(`${r.label.padEnd(16)} ${String(r.answered).padStart(8)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${ratio(r).toFixed(3).padStart(14)}`);
+    }
     const primary = runs.filter((r) => r.label === options.inferenceThread);
     const single = primary.find((r) => r.connections === 1)!;
     const summary = {
       p50Ms: Number(single.p50Ms.toFixed(2)),
       p99Ms: Number(single.p99Ms.toFixed(2)),
       imagesPerSecond: Number(Math.max(...primary.map((r) => r.imagesPerSecond)).toFixed(1)),
+      traceability: {
+        plainP50Ms: Number(plain.p50Ms.toFixed(2)),
+        tracedP50Ms: Number(withTrace.p50Ms.toFixed(2)),
+        tracedP50Ratio: Number(ratio(withTrace).toFixed(3)),
+        viewP50Ms: Number(withView.p50Ms.toFixed(2)),
+        viewP50Ratio: Number(ratio(withView).toFixed(3)),
+      },
     };
     if (options.json) console.log(JSON.stringify(summary));
   } finally {

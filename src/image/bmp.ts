@@ -1,7 +1,8 @@
 /**
  * BMP, which sharp (libvips) cannot load: the header is read here (dimensions for the pixel limit,
  * before any pixel is touched; layout checks with clear errors), the pixel array is unpacked by
- * fast-bmp, and the palette is applied here (fast-bmp returns palette indices as they are).
+ * fast-bmp, and the palette is applied here (fast-bmp returns palette indices as they are). The
+ * unpacking runs off the event loop, in bmp-thread.ts.
  *
  * Supported: uncompressed (BI_RGB) 1-, 8-, 24- and 32-bit images, and 32-bit BI_BITFIELDS with the
  * standard masks; bottom-up and top-down rows; every Windows header version (40 to 124 bytes).
@@ -118,32 +119,12 @@ export function checkBmpData(bytes: Uint8Array, header: BmpHeader): void {
 }
 
 /**
- * Unpacks the pixels of a BMP whose header `readBmpHeader` accepted (check the pixel limit
- * between the two calls).
+ * The pixel array of a BMP whose header `readBmpHeader` and data `checkBmpData` accepted, behind
+ * the minimal header fast-bmp reads (40-byte DIB header, standard masks at byte 54, positive
+ * height): fast-bmp reads the height as unsigned and the masks at a fixed offset, so top-down
+ * files and 32-bit BI_RGB files need this. One copy of the pixel array, which `unpackBmp` takes.
  */
-export function decodeBmp(bytes: Uint8Array, header: BmpHeader): BmpPixels {
-  checkBmpData(bytes, header);
-  const { width, height, bitsPerPixel } = header;
-  let decoded;
-  try {
-    decoded = decode(canonical(bytes, header));
-  } catch (error) {
-    throw new ImageError('corrupt', `The BMP pixel data could not be decoded: ${(error as Error).message}`, { cause: error });
-  }
-  let pixels = decoded.data as Uint8Array;
-  if (header.palette) pixels = applyPalette(pixels, header.palette, header.channels === 1);
-  else if (bitsPerPixel === 32 && !header.hasAlpha) pixels = dropFourth(pixels);
-  const channels = header.channels;
-  if (header.topDown) flipRows(pixels, width * channels, height);
-  return { data: pixels, width, height, channels };
-}
-
-/**
- * The same pixel array behind the minimal header fast-bmp reads (40-byte DIB header, standard
- * masks at byte 54, positive height): fast-bmp reads the height as unsigned and the masks at a
- * fixed offset, so top-down files and 32-bit BI_RGB files need this. One copy of the pixel array.
- */
-function canonical(bytes: Uint8Array, header: BmpHeader): Uint8Array {
+export function canonicalBmp(bytes: Uint8Array, header: BmpHeader): Uint8Array {
   const headerSize = 14 + 40 + 12;
   const pixels = bytes.subarray(header.dataOffset, header.dataOffset + header.rowStride * header.height);
   const out = new Uint8Array(headerSize + pixels.length);
@@ -163,6 +144,20 @@ function canonical(bytes: Uint8Array, header: BmpHeader): Uint8Array {
   data.setUint32(62, 0x000000ff, true);
   out.set(pixels, headerSize);
   return out;
+}
+
+/**
+ * Unpacks the pixels of `canonicalBmp(bytes, header)`: a loop over every sample in JavaScript, so
+ * the server runs it on its BMP thread (bmp-thread.ts). Throws fast-bmp's errors as they are.
+ */
+export function unpackBmp(canonical: Uint8Array, header: BmpHeader): BmpPixels {
+  const { width, height, bitsPerPixel } = header;
+  let pixels = decode(canonical).data as Uint8Array;
+  if (header.palette) pixels = applyPalette(pixels, header.palette, header.channels === 1);
+  else if (bitsPerPixel === 32 && !header.hasAlpha) pixels = dropFourth(pixels);
+  const channels = header.channels;
+  if (header.topDown) flipRows(pixels, width * channels, height);
+  return { data: pixels, width, height, channels };
 }
 
 function isGrey(palette: Uint8Array): boolean {

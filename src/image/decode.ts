@@ -1,7 +1,8 @@
 /**
  * Camera image bytes -> model input: one sharp pipeline per image (decode, EXIF orientation,
  * resize, colour conversion, raw samples out), then one pass to planar float. BMP, which sharp
- * cannot load, is unpacked by src/image/bmp.ts and enters the same pipeline as raw pixels.
+ * cannot load, is unpacked by src/image/bmp.ts (on its own thread, bmp-thread.ts) and enters the
+ * same pipeline as raw pixels.
  *
  * Guard rails, in order, all before any pixel is decoded: empty input, format sniffed from the
  * magic numbers, container structure cut off (truncation.ts), header dimensions against the pixel
@@ -16,7 +17,8 @@
  */
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import type { InputSpec } from '../model/manifest.js';
-import { checkBmpData, decodeBmp, readBmpHeader, type BmpHeader } from './bmp.js';
+import { checkBmpData, readBmpHeader, type BmpHeader } from './bmp.js';
+import { decodeBmp } from './bmp-thread.js';
 import { ImageError } from './errors.js';
 import { toPlanarRgb, type Rgb } from './planar.js';
 import { targetSize, type Size } from './resize-policy.js';
@@ -167,7 +169,7 @@ async function decode(bytes: Uint8Array, sizeFor: (original: ImageInfo) => Size,
 /** The image opened for decoding and the size it is to be decoded to, every guard rail checked. */
 async function openAtSize(bytes: Uint8Array, sizeFor: (original: ImageInfo) => Size, what: string, options: DecodeOptions): Promise<{ format: ImageFormat; opened: Opened; target: Size }> {
   const format = checkContainer(bytes);
-  const opened = format === 'bmp' ? openBmp(bytes, options) : await openWithSharp(bytes, format, options);
+  const opened = format === 'bmp' ? await openBmp(bytes, options) : await openWithSharp(bytes, format, options);
   const target = sizeFor(opened.info);
   if (!(Number.isInteger(target.width) && Number.isInteger(target.height) && target.width > 0 && target.height > 0)) {
     throw new RangeError(`invalid target size ${target.width}x${target.height}`);
@@ -263,10 +265,10 @@ function bmpInfo(header: BmpHeader, options: DecodeOptions): ImageInfo {
   return info;
 }
 
-function openBmp(bytes: Uint8Array, options: DecodeOptions): Opened {
+async function openBmp(bytes: Uint8Array, options: DecodeOptions): Promise<Opened> {
   const header = readBmpHeader(bytes);
   const info = bmpInfo(header, options);
-  const pixels = decodeBmp(bytes, header);
+  const pixels = await decodeBmp(bytes, header);
   const pipeline = sharp(pixels.data, {
     raw: { width: pixels.width, height: pixels.height, channels: pixels.channels },
     limitInputPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,

@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { execArgvFor, siblingModule } from '../util/worker-module.js';
 import { TRAINING_NICE } from './priority.js';
 import type { RunnerJob, RunnerReport, RunnerRequest } from './runner-protocol.js';
 import type { Pausable } from './training-pause.js';
@@ -23,9 +24,8 @@ export class RunnerProcess implements Pausable {
   private constructor(private readonly child: ChildProcess) {}
 
   static start(job: RunnerJob, handlers: RunnerHandlers): RunnerProcess {
-    const file = runnerFile();
-    const execArgv = file.pathname.endsWith('.ts') ? ['--import', import.meta.resolve('tsx/esm')] : [];
-    const child = fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const file = siblingModule('job-runner', import.meta.url);
+    const child = fork(file, [], { execArgv: execArgvFor(file), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     if (child.pid !== undefined) {
       try {
         os.setPriority(child.pid, TRAINING_NICE);
@@ -69,10 +69,4 @@ export class RunnerProcess implements Pausable {
       // a platform without job control signals: the runner keeps its low priority only
     }
   }
-}
-
-/** The runner's module: the compiled .js next to this file, or the .ts source under tsx/vitest. */
-function runnerFile(): URL {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./job-runner${extension}`, import.meta.url);
 }

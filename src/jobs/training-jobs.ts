@@ -15,6 +15,10 @@
  * Cancelling kills the runner. Shutting down kills the runners too and marks their jobs failed;
  * after a crash, `start` does the same for jobs the database still calls running. Either way the
  * job's folders are removed, and no version folder ever holds half a package.
+ *
+ * A job's error, warnings and progress messages are stored and sent without the server's paths
+ * (a path in the models folder relative to it, any other by its last name): API clients read
+ * them. The log has errors and warnings in full.
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
@@ -23,6 +27,7 @@ import type { Logger } from 'pino';
 import type { SessionConfig } from '../onnx/session.js';
 import type { ActiveModels } from '../server/active-models.js';
 import { readPackageAt } from '../server/model-discovery.js';
+import { withoutPaths } from '../server/without-paths.js';
 import type { ApiKeyStore } from '../store/api-keys.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { Db } from '../store/database.js';
@@ -158,6 +163,7 @@ export class TrainingJobs {
   /** Queue a job whose images are staged under its id (they are removed if it cannot be queued). */
   enqueue(job: NewJob): TrainingJobRecord {
     const { db, registry, store, files } = this.deps;
+    const warnings = job.staged.warnings.map((message) => this.forClients(message));
     try {
       // Checked again: other jobs may have been queued while this one's images arrived.
       this.assertQueueRoom(job.productId);
@@ -172,7 +178,7 @@ export class TrainingJobs {
           version,
           config: recipe,
           source: job.staged.source,
-          warnings: job.staged.warnings,
+          warnings,
           createdByKeyId: job.actorKeyId,
           createdMs: Date.now(),
         });
@@ -182,7 +188,7 @@ export class TrainingJobs {
       throw error;
     }
     this.publishStatus(job.id);
-    for (const message of job.staged.warnings) this.deps.events.publish(job.id, 'warning', { message });
+    for (const message of warnings) this.deps.events.publish(job.id, 'warning', { message });
     this.schedule();
     return store.get(job.id) as TrainingJobRecord;
   }
@@ -291,8 +297,9 @@ export class TrainingJobs {
         const now = Date.now();
         if (report.stage === job.lastProgress.stage && report.fraction < 1 && now - job.lastProgress.atMs < PROGRESS_INTERVAL_MS) return;
         job.lastProgress = { stage: report.stage, atMs: now };
-        store.progress(id, report.stage, report.progress, report.message);
-        events.publish(id, 'progress', { stage: report.stage, message: report.message, fraction: report.fraction, progress: report.progress });
+        const message = this.forClients(report.message);
+        store.progress(id, report.stage, report.progress, message);
+        events.publish(id, 'progress', { stage: report.stage, message, fraction: report.fraction, progress: report.progress });
         return;
       }
       case 'warning':
@@ -354,7 +361,7 @@ export class TrainingJobs {
    * its candidate waits (in shadow mode, where there is an active version) for an admin.
    */
   private async place(record: TrainingJobRecord, version: ModelVersionRecord, evaluation: RunnerEvaluation, baseline: ModelVersionRecord | null): Promise<void> {
-    const { models, logger } = this.deps;
+    const { models } = this.deps;
     const active = this.activeVersion(record.productId);
     const byAdmin = this.startedByAdmin(record);
     try {
@@ -374,9 +381,7 @@ export class TrainingJobs {
       }
       await models.setShadow(record.productId, version, record.createdByKeyId, `candidate trained by job ${record.id}`);
     } catch (error) {
-      const message = `the new version ${version.version} could not be ${active ? 'placed in shadow mode or promoted' : 'activated'}: ${messageOf(error)}`;
-      logger.error({ job: record.id, err: error }, message);
-      this.warn(record.id, message);
+      this.warn(record.id, `the new version ${version.version} could not be ${active ? 'placed in shadow mode or promoted' : 'activated'}: ${messageOf(error)}`, error);
     }
   }
 
@@ -386,9 +391,17 @@ export class TrainingJobs {
     return key?.role === 'admin' && key.revokedMs === null;
   }
 
-  private warn(jobId: string, message: string): void {
-    this.deps.store.addWarning(jobId, message);
-    this.deps.events.publish(jobId, 'warning', { message });
+  /** A warning for the job's clients; the log has it in full (with `error`, when one caused it). */
+  private warn(jobId: string, message: string, error?: unknown): void {
+    this.deps.logger.warn({ job: jobId, err: error }, message);
+    const shown = this.forClients(message);
+    this.deps.store.addWarning(jobId, shown);
+    this.deps.events.publish(jobId, 'warning', { message: shown });
+  }
+
+  /** `message` as the job's clients may read it: without the server's paths. */
+  private forClients(message: string): string {
+    return withoutPaths(message, this.deps.files.modelsDir);
   }
 
   /**
@@ -397,7 +410,7 @@ export class TrainingJobs {
    */
   private async end(record: TrainingJobRecord, status: Exclude<JobStatus, 'queued' | 'running'>, outcome: { error?: string; modelVersionId?: number }): Promise<void> {
     const { store, files, logger } = this.deps;
-    const finished = store.finish(record.id, status, outcome);
+    const finished = store.finish(record.id, status, { ...outcome, error: outcome.error === undefined ? undefined : this.forClients(outcome.error) });
     await files.remove(record.id, record.productId).catch((error: unknown) => logger.warn({ job: record.id, err: error }, 'could not remove the files of a training job'));
     if (finished) this.publishStatus(record.id);
     const job = this.running.get(record.id);

@@ -103,6 +103,11 @@ export const ServerConfigSchema = z.object({
     .min(100)
     .default(15_000)
     .describe("how often an open event stream sends a heartbeat and re-checks its API key: a revoked key's streams end within this"),
+  partTimeoutMs: int()
+    .min(100)
+    .default(30_000)
+    .describe("how long a multi-view part's views may take to arrive, from its first, before the part is closed as incomplete (a product's own setting overrides it)"),
+  maxPartWaits: int().min(1).default(256).describe('requests waiting at once for a part to complete (GET a part with wait); beyond it, 503 with Retry-After'),
   autoPromote: z
     .union([z.boolean(), z.stringbool()])
     .default(false)

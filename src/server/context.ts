@@ -9,8 +9,11 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { Db } from '../store/database.js';
 import type { GoodSetStore } from '../store/good-set.js';
 import type { InspectionStore } from '../store/inspections.js';
+import type { LegalHoldStore } from '../store/legal-holds.js';
 import type { ModelEvaluationStore } from '../store/model-evaluations.js';
 import type { ModelRegistryStore } from '../store/model-registry.js';
+import type { PartStore } from '../store/parts.js';
+import type { ProductViewStore } from '../store/product-views.js';
 import type { ReviewStore } from '../store/reviews.js';
 import type { ShadowResultStore } from '../store/shadow-results.js';
 import type { ThresholdOverrideStore } from '../store/threshold-overrides.js';
@@ -19,6 +22,7 @@ import type { ActiveModels } from './active-models.js';
 import type { ServerConfig } from './config.js';
 import type { InspectionService } from './inspection-service.js';
 import type { ServerMetrics } from './metrics.js';
+import type { PartTracker } from './part-tracker.js';
 import type { RenderCache } from './render-cache.js';
 import type { UploadReader } from './upload.js';
 
@@ -46,6 +50,10 @@ export interface ServerContext {
   shadow: ShadowScorer;
   shadowResults: ShadowResultStore;
   goodSet: GoodSetStore;
+  productViews: ProductViewStore;
+  parts: PartStore;
+  partTracker: PartTracker;
+  holds: LegalHoldStore;
   /** Set when shutdown begins: readiness fails and new inspections are refused. */
   lifecycle: { draining: boolean };
 }

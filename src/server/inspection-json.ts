@@ -1,4 +1,4 @@
-/** An inspection as the API shows it: the stored record, links to its files, its reviews. */
+/** An inspection as the API shows it: the stored record, links to its files and its part, its reviews. */
 import type { InspectionRecord } from '../store/inspections.js';
 import type { ReviewRecord } from '../store/reviews.js';
 import type { InspectionJson } from './schemas.js';
@@ -22,6 +22,16 @@ export function inspectionJson(record: InspectionRecord, reviews?: ReviewRecord[
     links: { self, image: `${self}/image`, heatmap: `${self}/heatmap`, overlay: `${self}/overlay`, mask: `${self}/mask` },
     timings: record.timings,
     reviewState: record.reviewState,
+    part: record.trace.partId,
+    lot: record.trace.lot,
+    station: record.trace.station,
+    view: record.trace.view,
+    attributes: record.trace.attributes,
+    partRecord:
+      record.partRecord && record.trace.partId !== null
+        ? { product: record.partRecord.productId, part: record.trace.partId, pass: record.partRecord.pass, link: partLink(record.partRecord.productId, record.trace.partId, record.partRecord.pass) }
+        : null,
+    legalHold: record.legalHold,
     ...(reviews
       ? {
           reviews: reviews.map((review) => ({
@@ -33,4 +43,9 @@ export function inspectionJson(record: InspectionRecord, reviews?: ReviewRecord[
         }
       : {}),
   };
+}
+
+/** The API path of a part (its latest pass, or pass `pass`). */
+export function partLink(productId: string, partId: string, pass?: number): string {
+  return `/api/v1/parts/${encodeURIComponent(productId)}/${encodeURIComponent(partId)}${pass === undefined ? '' : `?pass=${pass}`}`;
 }

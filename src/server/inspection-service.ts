@@ -2,29 +2,35 @@
  * One inspection, from upload to a committed row: lease the product's active model, read the
  * upload, pass the admission gate, decode to the model's input, run in a micro-batch, store the
  * original image and the normalized map (the image is written while the batch runs), and insert
- * the row. The answer waits for the commit, so an answered inspection is logged; it never waits
- * for a PNG. The upload is read before a slot is taken, so a camera on a failing link holds none
- * while its image trickles in (its body deadline, inspectBodyTimeoutMs, bounds the wait and what
- * is buffered meanwhile); a full gate, or too many images arriving at once, still refuses before
- * reading, so under overload a refusal costs no parsing and no buffering of an image that would
- * only be dropped.
+ * the row (with its part's record, for a view of a multi-view part). The answer waits for the
+ * commit, so an answered inspection is logged; it never waits for a PNG. The upload is read
+ * before a slot is taken, so a camera on a failing link holds none while its image trickles in
+ * (its body deadline, inspectBodyTimeoutMs, bounds the wait and what is buffered meanwhile); a
+ * full gate, or too many images arriving at once, still refuses before reading, so under overload
+ * a refusal costs no parsing and no buffering of an image that would only be dropped.
  */
 import { decodeImage } from '../image/decode.js';
 import { withImageThreshold } from '../jobs/calibration-override.js';
 import type { BlobLease, BlobStore } from '../store/blob-store.js';
 import { newId } from '../store/ids.js';
-import type { ClientInfo, InspectionRecord, InspectionStore, NewInspection } from '../store/inspections.js';
+import type { ClientInfo, InspectionRecord, InspectionStore, NewInspection, PartRecordRef, Traceability } from '../store/inspections.js';
+import type { LegalHoldStore } from '../store/legal-holds.js';
 import { encodeMap } from '../store/map-file.js';
 import type { ActiveModels, ServingModel } from './active-models.js';
 import type { AdmissionGate } from './admission.js';
 import type { MicroBatcher } from './inference/batcher.js';
 import type { ServerMetrics } from './metrics.js';
+import type { PartTracker } from './part-tracker.js';
 import { problems } from './problem.js';
 
 export interface InspectRequest {
+  /** The product whose active model scores the image. */
   productId: string;
   line: string | null;
   camera: string | null;
+  trace: Traceability;
+  /** The multi-view product whose part record the inspection joins (see view-routing.ts), or null. */
+  partProductId: string | null;
   /** Reads the image; called before admission (not at all when the gate is full). */
   upload(): Promise<Uint8Array>;
   client: ClientInfo;
@@ -36,6 +42,8 @@ export interface Dependencies {
   batcher: MicroBatcher<ServingModel>;
   blobs: BlobStore;
   inspections: InspectionStore;
+  parts: Pick<PartTracker, 'logView'>;
+  holds: Pick<LegalHoldStore, 'covers'>;
   metrics: ServerMetrics;
   maxPixels: number;
   /** Told of each logged inspection with its image (shadow scoring); must only queue work, never wait. */
@@ -84,7 +92,7 @@ export class InspectionService {
     bytes: Uint8Array,
     { started, received, createdMs }: { started: number; received: number; createdMs: number },
   ): Promise<InspectionRecord> {
-    const { batcher, blobs, inspections, metrics, maxPixels } = this.deps;
+    const { batcher, blobs, inspections, parts, holds, metrics, maxPixels } = this.deps;
     const { manifest } = model.record;
     const decoded = await decodeImage(bytes, manifest.input, { maxPixels });
     const decodedAt = performance.now();
@@ -113,6 +121,7 @@ export class InspectionService {
         productId: request.productId,
         line: request.line,
         camera: request.camera,
+        trace: request.trace,
         modelVersionId: model.record.id,
         decision: verdict.decision,
         score: verdict.score,
@@ -131,10 +140,24 @@ export class InspectionService {
         },
         client: request.client,
       };
-      inspections.insert(inspection, { image, map });
+      let partRecord: PartRecordRef | null = null;
+      if (request.partProductId !== null) {
+        const pass = parts.logView(request.partProductId, inspection, { image, map });
+        partRecord = { id: pass.id, productId: pass.productId, pass: pass.pass };
+      } else {
+        inspections.insert(inspection, { image, map });
+      }
       metrics.decisions.inc({ product: request.productId, model_version: model.record.version, decision: verdict.decision });
       this.deps.afterInspection?.(inspection, bytes);
-      return { ...inspection, modelVersion: model.record.version, imageBlob: image.sha256, mapBlob: map.sha256, reviewState: 'unreviewed' };
+      return {
+        ...inspection,
+        modelVersion: model.record.version,
+        imageBlob: image.sha256,
+        mapBlob: map.sha256,
+        reviewState: 'unreviewed',
+        partRecord,
+        legalHold: holds.covers(request.trace.lot, request.trace.partId),
+      };
     } finally {
       for (const lease of leases) lease.release();
     }

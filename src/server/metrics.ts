@@ -58,7 +58,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'kensa_renders_running',
-      help: 'Heatmaps, overlays and masks being rendered now',
+      help: 'Pictures being rendered now: heatmaps, overlays, masks and thumbnails',
       registers: [this.registry],
       collect() {
         this.set(renders.running);
@@ -66,7 +66,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'kensa_renders_waiting',
-      help: 'Heatmaps, overlays and masks waiting for a render slot',
+      help: 'Pictures waiting for a render slot, in every lane (interactive, thumbnail, background)',
       registers: [this.registry],
       collect() {
         this.set(renders.waiting);

@@ -14,11 +14,15 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 const problemRef = { $ref: '#/components/schemas/Problem' };
 
 function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] {
-  if (!(schema instanceof z.ZodObject)) return [];
-  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => {
+  // a query preprocessed before validation (gathering attr[name] parameters) is documented as what it validates
+  const object = schema instanceof z.ZodPipe ? schema.out : schema;
+  if (!(object instanceof z.ZodObject)) return [];
+  return Object.entries(object.shape as Record<string, z.ZodType>).map(([name, field]) => {
     const fieldSchema = jsonSchema(field, 'input');
     const { description, ...rest } = fieldSchema;
-    return { name, in: location, required: location === 'path' || !field.safeParse(undefined).success, description, schema: rest };
+    // an object in a query is sent as name[key]=value
+    const style = rest.type === 'object' ? { style: 'deepObject', explode: true } : {};
+    return { name, in: location, required: location === 'path' || !field.safeParse(undefined).success, description, ...style, schema: rest };
   });
 }
 
@@ -45,8 +49,9 @@ function operation(route: RouteSpec): JsonSchema {
     if (applies && !responses[status]) responses[status] = { description, content: { 'application/problem+json': { schema: problemRef } } };
   }
 
+  // A request without a body is validated as {}: the body is optional where {} is valid.
   const requestBody = route.body
-    ? { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } }
+    ? { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } }
     : route.upload
       ? {
           required: true,

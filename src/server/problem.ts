@@ -45,10 +45,31 @@ const IMAGE_STATUS: Record<ImageErrorCode, number> = {
   'too-many-pixels': 413,
 };
 
+/** A 400 for input that failed its zod schema, naming every invalid field. */
+const invalid = (code: string, title: string, error: z.ZodError, where: string) =>
+  new HttpProblem(400, code, title, `Invalid ${where}: ${error.issues.map(describeIssue).join('; ')}.`, {
+    errors: error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })),
+  });
+
 export const problems = {
-  validation: (error: z.ZodError, where: string) =>
-    new HttpProblem(400, 'invalid-request', 'The request is invalid', `Invalid ${where}: ${error.issues.map(describeIssue).join('; ')}.`, {
-      errors: error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })),
+  validation: (error: z.ZodError, where: string) => invalid('invalid-request', 'The request is invalid', error, where),
+  invalidTraceability: (error: z.ZodError) => invalid('invalid-traceability', 'The traceability fields are invalid', error, 'query'),
+  noViews: (product: string) =>
+    new HttpProblem(
+      422,
+      'no-views',
+      'The product declares no views',
+      `Product "${product}" has no views, so an image cannot be one of them; send it without \`view\`, or have an admin declare the views with POST /api/v1/products/${product}/views.`,
+    ),
+  unknownView: (product: string, view: string, declared: readonly string[]) =>
+    new HttpProblem(422, 'unknown-view', 'Unknown view', `Product "${product}" has no view "${view}"; its views are ${declared.join(', ')}.`),
+  viewWithoutPart: () =>
+    new HttpProblem(422, 'view-without-part', 'A view needs a part id', 'The image names a view but no part: send `part` (the serial number) so the views of one part can be put together.'),
+  viewMissing: (product: string, declared: readonly string[]) =>
+    new HttpProblem(422, 'view-missing', 'The view is missing', `Product "${product}" is inspected from several views (${declared.join(', ')}): send \`view\` with the part id.`),
+  tooManyPartWaits: (limit: number) =>
+    new HttpProblem(503, 'too-many-part-waits', 'Too many parts are being waited for', `${limit} requests are waiting for parts to complete; retry shortly or ask without \`wait\`.`, {
+      headers: { 'Retry-After': '1' },
     }),
   notFound: (what: string) => new HttpProblem(404, 'not-found', 'Not found', what),
   unknownProduct: (product: string, known: string[]) =>

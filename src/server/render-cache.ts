@@ -4,7 +4,7 @@
  * trims to its byte budget). What bounds the work of a render:
  * - its size: at most MAX_RENDER_SIDE pixels a side; the original image keeps its own route;
  * - its variety: overlays come in a few opacities, not one per percent;
- * - concurrency: heatmaps, overlays and masks go through a RenderQueue;
+ * - concurrency: every render goes through one RenderQueue (thumbnails and exports in their own lanes);
  * - the event loop: decoding, blending and encoding run in sharp (src/model/heatmap.ts).
  */
 import type { Size } from '../image/resize-policy.js';
@@ -14,7 +14,7 @@ import { DerivedFiles } from '../store/derived-files.js';
 import type { InspectionRecord } from '../store/inspections.js';
 import { decodeMap } from '../store/map-file.js';
 import { problems } from './problem.js';
-import { RenderQueue } from './render-queue.js';
+import { RenderQueue, type RenderLane } from './render-queue.js';
 
 /**
  * Longest side of a rendered heatmap, overlay or mask, in pixels (4.2 megapixels at most): a
@@ -28,6 +28,8 @@ export const OVERLAY_OPACITIES: readonly number[] = [0, 0.25, 0.5, 0.75, 1];
 export const RENDER_CONCURRENCY = 2;
 /** Renders waiting their turn: a few reviewers' pictures and prefetches. */
 export const RENDER_QUEUE_LENGTH = 16;
+/** Thumbnails waiting their turn: a browser asks for six at a time, so this is some twenty lists being filled at once. */
+export const THUMBNAIL_QUEUE_LENGTH = 128;
 
 export type RenderKind = 'heatmap' | 'overlay' | 'mask';
 
@@ -38,7 +40,7 @@ export interface RenderOptions {
 }
 
 export class RenderCache {
-  readonly queue = new RenderQueue(RENDER_CONCURRENCY, RENDER_QUEUE_LENGTH);
+  readonly queue = new RenderQueue(RENDER_CONCURRENCY, { interactive: RENDER_QUEUE_LENGTH, thumbnail: THUMBNAIL_QUEUE_LENGTH, background: Infinity });
   /** Every opacity an overlay is rendered at, ascending: OVERLAY_OPACITIES and the server's default. */
   readonly opacities: readonly number[];
   private readonly files: DerivedFiles;
@@ -53,12 +55,12 @@ export class RenderCache {
     this.opacities = [...new Set([...OVERLAY_OPACITIES, defaultOpacity])].sort((a, b) => a - b);
   }
 
-  /** The PNG, rendered in the queue if this is the first request for it. */
-  async png(inspection: InspectionRecord, kind: RenderKind, options: RenderOptions): Promise<Buffer> {
+  /** The PNG, rendered in the queue (in `lane`) if this is the first request for it. */
+  async png(inspection: InspectionRecord, kind: RenderKind, options: RenderOptions, lane: RenderLane = 'interactive'): Promise<Buffer> {
     const { mapBlob, imageBlob } = inspection;
     if (!mapBlob) throw problems.filesRemoved('anomaly map');
     const size = fitWithin(inspection.image, MAX_RENDER_SIDE);
-    const cached = (name: string, render: () => Promise<Buffer>) => this.files.get(mapBlob, `${name}-${MAX_RENDER_SIDE}.png`, () => this.queue.run(render));
+    const cached = (name: string, render: () => Promise<Buffer>) => this.files.get(mapBlob, `${name}-${MAX_RENDER_SIDE}.png`, () => this.queue.run(render, lane));
     switch (kind) {
       case 'heatmap':
         return cached(`heatmap-${options.colormap}`, async () => renderHeatmap(await this.map(mapBlob), size, options.colormap));
@@ -72,15 +74,17 @@ export class RenderCache {
   }
 
   /**
-   * The overlay as a JPEG of at most `side` pixels a side, for lists. Not queued: a list asks for
-   * dozens at once, and a refused thumbnail would leave a hole in it.
+   * The overlay as a JPEG of at most `side` pixels a side, for lists. A list asks for dozens at
+   * once, and a refused thumbnail would leave a hole in it: thumbnails wait in their own lane of
+   * the queue, behind reviewers' pictures, rather than being refused at the interactive bound.
    */
   async thumbnail(inspection: InspectionRecord, side: number, options: RenderOptions): Promise<Buffer> {
     const { mapBlob, imageBlob } = inspection;
     if (!mapBlob) throw problems.filesRemoved('anomaly map');
     if (!imageBlob) throw problems.filesRemoved('image');
     const name = `thumbnail-${imageBlob}-${options.colormap}-${percent(options.opacity)}-${side}.jpg`;
-    return this.files.get(mapBlob, name, async () => (await this.overlay(inspection, fitWithin(inspection.image, side), options)).jpeg({ quality: 80 }).toBuffer());
+    const render = async () => (await this.overlay(inspection, fitWithin(inspection.image, side), options)).jpeg({ quality: 80 }).toBuffer();
+    return this.files.get(mapBlob, name, () => this.queue.run(render, 'thumbnail'));
   }
 
   private async overlay(inspection: InspectionRecord, size: Size, options: RenderOptions) {

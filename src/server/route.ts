@@ -8,7 +8,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { ApiKeyRecord, ApiKeyStore } from '../store/api-keys.js';
 import { authorize, type Access } from './auth.js';
-import { problems } from './problem.js';
+import { problems, type HttpProblem } from './problem.js';
 import { bodyDeadline, type BodyDeadline } from './slow-clients.js';
 
 type Schema = z.ZodType | undefined;
@@ -31,7 +31,7 @@ export interface ResponseSpec {
 }
 
 export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema, B extends Schema = Schema> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express path; `:name` segments must match `params`. */
   path: string;
   operationId: string;
@@ -40,6 +40,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   access: Access;
   params?: P;
   query?: Q;
+  /** How an invalid query is reported, where not as problems.validation (a title that says what was wrong). */
+  queryProblem?: (error: z.ZodError) => HttpProblem;
   /** A JSON request body. */
   body?: B;
   /** A request body that is not JSON (the image upload): documented here, read by the handler. */
@@ -75,7 +77,7 @@ export function mountRoute(router: Router, route: RouteSpec, keys: ApiKeyStore):
       req,
       res,
       params: parse(route.params, req.params, 'path parameters'),
-      query: parse(route.query, req.query, 'query'),
+      query: parse(route.query, req.query, 'query', route.queryProblem),
       body: parse(route.body, req.body ?? {}, 'body'),
       apiKey: res.locals.apiKey as ApiKeyRecord | null,
     };
@@ -85,9 +87,9 @@ export function mountRoute(router: Router, route: RouteSpec, keys: ApiKeyStore):
   router[route.method](route.path, ...handlers);
 }
 
-function parse(schema: Schema, value: unknown, where: string): unknown {
+function parse(schema: Schema, value: unknown, where: string, problem = (error: z.ZodError) => problems.validation(error, where)): unknown {
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw problems.validation(parsed.error, where);
+  if (!parsed.success) throw problem(parsed.error);
   return parsed.data;
 }

@@ -18,18 +18,76 @@ const timestamp = (what: string) => z.iso.datetime({ offset: true }).describe(`$
 const score = z.coerce.number().min(0).max(1);
 const verdict = z.enum(REVIEW_VERDICTS);
 
+// ---- traceability: what the line says an image shows
+
+export const MAX_TRACE_LENGTH = 64;
+export const MAX_ATTRIBUTES = 16;
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 128;
+/** View names and attribute keys are identifiers the line's configuration uses, not free text. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
+/** Free text from the line (a serial, a lot): trimmed, bounded, printable. */
+export const traceText = (what: string, max = MAX_TRACE_LENGTH) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters')
+    .describe(what);
+export const viewName = z.string().regex(NAME_PATTERN, 'must be a view name: a letter or digit, then letters, digits, ".", "_" or "-", at most 32 characters');
+const partId = traceText("the part's id (its serial number)");
+
+const ATTRIBUTE_NAME = 'must be an attribute name: a letter or digit, then letters, digits, ".", "_" or "-", at most 32 characters';
+const Attributes = z
+  // a bad key's own message is hidden behind the record's "invalid key" unless said here
+  .record(z.string().regex(NAME_PATTERN), traceText('', MAX_ATTRIBUTE_VALUE_LENGTH), { error: (issue) => (issue.code === 'invalid_key' ? ATTRIBUTE_NAME : undefined) })
+  .refine((attributes) => Object.keys(attributes).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
+  .describe(`free key/value attributes, as attr[name]=value (at most ${MAX_ATTRIBUTES}, values at most ${MAX_ATTRIBUTE_VALUE_LENGTH} characters)`);
+
+/** The traceability fields of the inspect call's query; their problems get their own title. */
+export const TRACE_FIELDS = {
+  part: partId.optional(),
+  lot: traceText('the lot the part belongs to').optional(),
+  station: traceText('the station (or cell) that took the image').optional(),
+  view: viewName.optional().describe("which of a multi-view product's views the image shows; needs `part`"),
+  attr: Attributes.optional(),
+};
+
+/** `attr[name]=value` query parameters (a deepObject) gathered into `attr`; the query string parser leaves them flat. */
+function gatherAttributes(query: unknown): unknown {
+  if (typeof query !== 'object' || query === null) return query;
+  const rest: Record<string, unknown> = {};
+  const attr: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const name = /^attr\[(.*)\]$/.exec(key)?.[1];
+    if (name === undefined) rest[key] = value;
+    else attr[name] = value;
+  }
+  return Object.keys(attr).length ? { ...rest, attr } : rest;
+}
+
 // ---- requests
 
-export const InspectQuery = z.object({
-  product: productId.describe('the product the image shows'),
-  line: label('production line').optional(),
-  camera: label('camera').optional(),
-});
+/** Strict: a misspelt traceability field is refused, never dropped in silence. */
+export const InspectQuery = z.preprocess(
+  gatherAttributes,
+  z.strictObject({
+    product: productId.describe("the product the image shows (of a multi-view product, the part's product)"),
+    line: label('production line').optional(),
+    camera: label('camera').optional(),
+    ...TRACE_FIELDS,
+  }),
+);
 
 export const InspectionListQuery = z.object({
   product: productId.optional(),
   line: label('production line').optional(),
   camera: label('camera').optional(),
+  part: partId.optional().describe("the part's id (serial), exactly"),
+  lot: traceText('the lot, exactly').optional(),
+  station: traceText('the station, exactly').optional(),
+  view: viewName.optional(),
   decision: z.enum(['OK', 'NG']).optional(),
   review: z.enum(['unreviewed', 'reviewed', ...REVIEW_VERDICTS]).optional().describe('review state: unreviewed, reviewed (any verdict) or one verdict'),
   minScore: score.optional().describe('lowest score, inclusive'),
@@ -117,6 +175,16 @@ export const InspectionSchema = z.object({
     .describe('milliseconds per stage: reading the upload, decoding, waiting for a batch, the batch, storing; total'),
   reviewState: z.enum(['unreviewed', ...REVIEW_VERDICTS]),
   reviews: z.array(ReviewSchema).optional().describe('all reviews, oldest first (single-inspection reads only)'),
+  part: z.string().nullable().describe("the part's id (serial) the line sent"),
+  lot: z.string().nullable(),
+  station: z.string().nullable(),
+  view: z.string().nullable(),
+  attributes: z.record(z.string(), z.string()),
+  partRecord: z
+    .object({ product: z.string(), part: z.string(), pass: z.number().int(), link: z.string() })
+    .nullable()
+    .describe('the pass of the multi-view part this inspection is a view of'),
+  legalHold: z.boolean().describe('a legal hold on its lot or part keeps its files from retention'),
 });
 export type InspectionJson = z.infer<typeof InspectionSchema>;
 

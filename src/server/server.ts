@@ -17,8 +17,11 @@ import { BlobStore } from '../store/blob-store.js';
 import { databasePath, openDatabase } from '../store/database.js';
 import { GoodSetStore } from '../store/good-set.js';
 import { InspectionStore } from '../store/inspections.js';
+import { LegalHoldStore } from '../store/legal-holds.js';
 import { ModelEvaluationStore } from '../store/model-evaluations.js';
 import { ModelRegistryStore } from '../store/model-registry.js';
+import { PartStore } from '../store/parts.js';
+import { ProductViewStore } from '../store/product-views.js';
 import { ReviewStore } from '../store/reviews.js';
 import { ShadowResultStore } from '../store/shadow-results.js';
 import { ThresholdOverrideStore } from '../store/threshold-overrides.js';
@@ -38,15 +41,19 @@ import { drain, listenInternal, listenPublic, type Listening } from './listeners
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { discoverModelPackages } from './model-discovery.js';
+import { PartTracker } from './part-tracker.js';
 import { RenderCache } from './render-cache.js';
 import { RetentionSchedule } from './retention-schedule.js';
 import type { RouteSpec } from './route.js';
+import { exportRoutes } from './routes/exports.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { inspectionRoutes } from './routes/inspections.js';
 import { jobRoutes } from './routes/jobs.js';
+import { legalHoldRoutes } from './routes/legal-holds.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { modelRoutes } from './routes/models.js';
+import { partRoutes } from './routes/parts.js';
 import { statsRoutes } from './routes/stats.js';
 import { probeRoutes, systemRoutes } from './routes/system.js';
 import { uiSupportRoutes } from './routes/ui-support.js';
@@ -93,6 +100,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let internalListener: Listening | null = null;
   let retention: RetentionSchedule | null = null;
   let trainingJobs: TrainingJobs | null = null;
+  let partTracker: PartTracker | null = null;
   try {
     const firstAdminKeyFile = createFirstAdminKey(db, keys, config.dataDir);
     await models.start();
@@ -110,6 +118,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       },
     );
     const inspections = new InspectionStore(db);
+    const productViews = new ProductViewStore(db);
+    const parts = new PartStore(db, inspections, productViews);
+    const holds = new LegalHoldStore(db);
+    partTracker = new PartTracker(parts, config.maxPartWaits, logger);
     const shadowResults = new ShadowResultStore(db);
     const shadow = new ShadowScorer({ models, batcher, admission, results: shadowResults, logger, maxPixels });
     const evaluations = new ModelEvaluationStore(db);
@@ -138,6 +150,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         batcher,
         blobs,
         inspections,
+        parts: partTracker,
+        holds,
         metrics,
         maxPixels,
         afterInspection: (inspection, image) => shadow.offer(inspection, image),
@@ -154,13 +168,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       shadow,
       shadowResults,
       goodSet: new GoodSetStore(db),
+      productViews,
+      parts,
+      partTracker,
+      holds,
       lifecycle: { draining: false },
     };
     const routes: RouteSpec[] = [];
     routes.push(...inspectRoutes(context), ...inspectionRoutes(context), ...modelRoutes(context), ...statsRoutes(context), ...systemRoutes(context, () => routes));
     routes.push(...uiSupportRoutes(context));
     routes.push(...jobRoutes(context), ...lifecycleRoutes(context), ...feedbackRoutes(context));
+    routes.push(...partRoutes(context), ...legalHoldRoutes(context), ...exportRoutes(context));
     await trainingJobs.start();
+    // parts whose deadline passed while the server was down are closed before anyone can ask
+    partTracker.start();
 
     publicListener = await listenPublic(createApp(context, routes), config);
     internalListener = await listenInternal(createApp(context, probeRoutes(context, 'internal'), { ui: false }), config);
@@ -174,6 +195,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const servers = internalListener ? [publicListener.server, internalListener.server] : [publicListener.server];
     const schedule = retention;
     const jobs = trainingJobs;
+    const tracker = partTracker;
     let closing: Promise<void> | null = null;
     return {
       url,
@@ -188,6 +210,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           logger.info('shutting down: finishing in-flight requests');
           // Training runners are killed (their jobs marked failed) and job event streams end at once, so they do not hold the drain.
           const jobsClosed = jobs.close();
+          // long-polls are answered with their part as it is, so they do not hold the drain either
+          tracker.stop();
           await Promise.all(servers.map((server) => drain(server, config.shutdownTimeoutMs)));
           await jobsClosed;
           await shadow.stop();
@@ -198,6 +222,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         })()),
     };
   } catch (error) {
+    partTracker?.stop();
     publicListener?.server.close();
     internalListener?.server.close();
     await trainingJobs?.close();

@@ -18,7 +18,8 @@ import { webcrypto } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDirectoryDurably, writeFileDurably } from '../util/durable-file.js';
-import { listDirIfPresent, readFileIfPresent, statIfPresent } from '../util/if-present.js';
+import type { Readable } from 'node:stream';
+import { listDirIfPresent, openIfPresent, readFileIfPresent, statIfPresent } from '../util/if-present.js';
 
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 const TEMP_MARK = '.tmp-';
@@ -91,6 +92,12 @@ export class BlobStore {
   /** The blob's bytes, or null when it is not on disk (removed by retention). */
   read(sha256: string): Promise<Buffer | null> {
     return readFileIfPresent(this.pathOf(sha256));
+  }
+
+  /** The blob's bytes as a stream (a file open from now on), or null when it is not on disk (removed by retention). */
+  async stream(sha256: string): Promise<Readable | null> {
+    const file = await openIfPresent(this.pathOf(sha256));
+    return file?.createReadStream() ?? null;
   }
 
   /**

@@ -11,6 +11,8 @@ import { listDirIfPresent, readFileIfPresent } from '../util/if-present.js';
 import { SHA256_PATTERN, type BlobStore } from './blob-store.js';
 
 export interface DerivedFile {
+  /** The blob it was derived from. */
+  blob: string;
   path: string;
   bytes: number;
   modifiedMs: number;
@@ -68,18 +70,22 @@ export async function listDerivedFiles(blobs: BlobStore): Promise<DerivedFile[]>
     for (const name of await listDirIfPresent(dir)) {
       const file = path.join(dir, name);
       const info = await stat(file).catch(() => null);
-      if (info?.isFile()) files.push({ path: file, bytes: info.size, modifiedMs: info.mtimeMs });
+      if (info?.isFile()) files.push({ blob: sha256, path: file, bytes: info.size, modifiedMs: info.mtimeMs });
     }
   }
   return files.sort((a, b) => a.modifiedMs - b.modifiedMs);
 }
 
-/** Delete derived files, oldest first, until the ones left take at most `budget` bytes. */
-export async function trimDerivedFiles(blobs: BlobStore, budget: number): Promise<TrimReport> {
+/**
+ * Delete derived files, oldest first, until the ones left take at most `budget` bytes; files of a
+ * blob that `isKept` names (under a legal hold) stay.
+ */
+export async function trimDerivedFiles(blobs: BlobStore, budget: number, isKept: (sha256: string) => boolean): Promise<TrimReport> {
   const files = await listDerivedFiles(blobs);
   const report: TrimReport = { removed: 0, freedBytes: 0, bytesLeft: files.reduce((sum, file) => sum + file.bytes, 0) };
   for (const file of files) {
     if (report.bytesLeft <= budget) break;
+    if (isKept(file.blob)) continue;
     await rm(file.path, { force: true });
     report.removed++;
     report.freedBytes += file.bytes;

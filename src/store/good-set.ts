@@ -1,6 +1,7 @@
 /**
  * A product's good set: inspection images QA judged good (false alarms, mostly) and copied under
- * the data directory, so the product's next training job learns them. One row per inspection.
+ * the data directory, so the product's next training job learns them, until a trainer removes
+ * one. One row per inspection.
  */
 import type { Db } from './database.js';
 
@@ -47,6 +48,12 @@ export class GoodSetStore {
       )
       .run(image.productId, image.inspectionId, image.file, image.sha256, image.addedByKeyId, image.createdMs);
     return this.byInspection(image.inspectionId) as GoodSetImage;
+  }
+
+  /** Delete the inspection's entry; the entry deleted, or null when there was none. */
+  remove(inspectionId: string): GoodSetImage | null {
+    const row = this.db.prepare('DELETE FROM good_set_images WHERE inspection_id = ? RETURNING *').get(inspectionId) as Row | undefined;
+    return row ? toImage(row) : null;
   }
 
   byInspection(inspectionId: string): GoodSetImage | null {

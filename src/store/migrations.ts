@@ -366,4 +366,66 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE api_keys_with_trainer RENAME TO api_keys;
     `,
   },
+  {
+    version: 5,
+    name: 'part and lot traceability, multi-view parts with one verdict, legal holds',
+    sql: `
+      -- a product whose parts are seen by several cameras: its views in order, each scored by the
+      -- active model of its own product ([{"name", "product"}]), and how long a part may take to
+      -- show every view before it is closed as incomplete
+      CREATE TABLE product_views (
+        product_id TEXT PRIMARY KEY,
+        views TEXT NOT NULL,
+        timeout_ms INTEGER NOT NULL CHECK (timeout_ms > 0),
+        updated_by_key_id INTEGER REFERENCES api_keys(id),
+        updated_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- one pass of a part past a multi-view product's cameras: open until every view it expects
+      -- has arrived (complete) or its deadline passed (incomplete); a view arriving for a closed
+      -- pass opens the next one, so a verdict the line acted on never changes
+      CREATE TABLE part_records (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL,
+        part_id TEXT NOT NULL,
+        pass INTEGER NOT NULL,
+        expected_views TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'complete', 'incomplete')),
+        -- NG as soon as a view is NG; OK only once complete; INCOMPLETE when closed short of views
+        verdict TEXT CHECK (verdict IN ('OK', 'NG', 'INCOMPLETE')),
+        worst_score REAL,
+        opened_ms INTEGER NOT NULL,
+        deadline_ms INTEGER NOT NULL,
+        closed_ms INTEGER,
+        UNIQUE (product_id, part_id, pass)
+      );
+      CREATE INDEX part_records_open_by_deadline ON part_records (deadline_ms) WHERE status = 'open';
+
+      -- what the line says an image shows: the part (serial), its lot, the station and view, and
+      -- free key/value attributes (JSON, read whole; NULL when none)
+      ALTER TABLE inspections ADD COLUMN part_id TEXT;
+      ALTER TABLE inspections ADD COLUMN lot TEXT;
+      ALTER TABLE inspections ADD COLUMN station TEXT;
+      ALTER TABLE inspections ADD COLUMN view TEXT;
+      ALTER TABLE inspections ADD COLUMN attributes TEXT;
+      ALTER TABLE inspections ADD COLUMN part_record_id INTEGER REFERENCES part_records(id);
+      -- partial: most inspections carry none of these, and cost no index entry; "part_id = ?"
+      -- implies NOT NULL, so the searches use them
+      CREATE INDEX inspections_by_part ON inspections (part_id, created_ms, id) WHERE part_id IS NOT NULL;
+      CREATE INDEX inspections_by_lot ON inspections (lot, created_ms, id) WHERE lot IS NOT NULL;
+      CREATE INDEX inspections_by_station ON inspections (station, created_ms, id) WHERE station IS NOT NULL;
+      CREATE INDEX inspections_by_view ON inspections (view, created_ms, id) WHERE view IS NOT NULL;
+      CREATE INDEX inspections_by_part_record ON inspections (part_record_id) WHERE part_record_id IS NOT NULL;
+
+      -- lots and parts (by part id, in every product) whose files retention must keep
+      CREATE TABLE legal_holds (
+        kind TEXT NOT NULL CHECK (kind IN ('lot', 'part')),
+        value TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor_key_id INTEGER REFERENCES api_keys(id),
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (kind, value)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

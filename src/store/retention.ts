@@ -1,6 +1,7 @@
 /**
  * The retention policy for stored files: blobs unused for longer than `maxAgeMs` go, and then the
- * least recently used ones until all blobs fit in `maxBytes`. Inspection rows are kept forever;
+ * least recently used ones until all blobs fit in `maxBytes`, except the images and maps (and
+ * their rendered pictures) of inspections under a legal hold. Inspection rows are kept forever;
  * deleting a blob's row clears their references to it (ON DELETE SET NULL) in the same
  * transaction, and only after that commits is the file unlinked (see BlobStore for the rules that
  * make this safe against inspections being written at the same moment). Derived files (rendered
@@ -12,6 +13,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { BlobStore } from './blob-store.js';
 import type { Db } from './database.js';
 import { trimDerivedFiles } from './derived-files.js';
+import { heldBlobs } from './legal-holds.js';
 
 export interface RetentionPolicy {
   maxAgeMs: number;
@@ -36,22 +38,31 @@ const TEMP_GRACE_MS = 60 * 60 * 1000;
 export async function applyRetention(db: Db, blobs: BlobStore, policy: RetentionPolicy, now = Date.now()): Promise<RetentionReport> {
   const wanted = db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').pluck();
   const isWanted = (sha256: string) => wanted.get(sha256) !== undefined;
+  const isHeld = heldBlobs(db);
   const report: RetentionReport = { removedBlobs: 0, removedDerived: 0, freedBytes: 0, removedOrphans: 0 };
 
   // Expired blobs first (their derived files go with them), then derived files, then blobs for the budget.
-  await removeBlobs(db, blobs, isWanted, { maxAgeMs: policy.maxAgeMs, maxBytes: Infinity }, now, report);
-  const derived = await trimDerivedFiles(blobs, policy.maxBytes - storedBytes(db));
+  await removeBlobs(db, blobs, isWanted, isHeld, { maxAgeMs: policy.maxAgeMs, maxBytes: Infinity }, now, report);
+  const derived = await trimDerivedFiles(blobs, policy.maxBytes - storedBytes(db), isHeld);
   report.removedDerived = derived.removed;
   report.freedBytes += derived.freedBytes;
-  await removeBlobs(db, blobs, isWanted, { maxAgeMs: policy.maxAgeMs, maxBytes: policy.maxBytes - derived.bytesLeft }, now, report);
+  await removeBlobs(db, blobs, isWanted, isHeld, { maxAgeMs: policy.maxAgeMs, maxBytes: policy.maxBytes - derived.bytesLeft }, now, report);
   report.removedOrphans = await blobs.sweepOrphans(isWanted, TEMP_GRACE_MS, now);
   return report;
 }
 
 /** Blobs past the age limit, then the least recently used ones until the rest fit `policy.maxBytes`. */
-async function removeBlobs(db: Db, blobs: BlobStore, isWanted: (sha256: string) => boolean, policy: RetentionPolicy, now: number, report: RetentionReport): Promise<void> {
+async function removeBlobs(
+  db: Db,
+  blobs: BlobStore,
+  isWanted: (sha256: string) => boolean,
+  isHeld: (sha256: string) => boolean,
+  policy: RetentionPolicy,
+  now: number,
+  report: RetentionReport,
+): Promise<void> {
   for (;;) {
-    const victims = db.transaction(() => chooseVictims(db, blobs, policy, now)).immediate();
+    const victims = db.transaction(() => chooseVictims(db, blobs, isHeld, policy, now)).immediate();
     if (victims.length === 0) break;
     for (const victim of victims) {
       if (await blobs.remove(victim.sha256, () => isWanted(victim.sha256))) {
@@ -69,7 +80,7 @@ interface Victim {
 }
 
 /** Up to PASS_SIZE blobs past the age limit or over the byte budget, their rows deleted. */
-function chooseVictims(db: Db, blobs: BlobStore, policy: RetentionPolicy, now: number): Victim[] {
+function chooseVictims(db: Db, blobs: BlobStore, isHeld: (sha256: string) => boolean, policy: RetentionPolicy, now: number): Victim[] {
   const chosen: Victim[] = [];
   let total = storedBytes(db);
   // Oldest first: first everything past the age limit, then as much as the budget needs.
@@ -79,6 +90,8 @@ function chooseVictims(db: Db, blobs: BlobStore, policy: RetentionPolicy, now: n
     if (!expired && total <= policy.maxBytes) break;
     // A pinned blob is being referenced by an inspection right now: its row is about to be used.
     if (blobs.isPinned(blob.sha256)) continue;
+    // Held in the same transaction that deletes: a hold placed a moment ago is seen.
+    if (isHeld(blob.sha256)) continue;
     chosen.push({ sha256: blob.sha256, bytes: blob.bytes });
     total -= blob.bytes;
   }

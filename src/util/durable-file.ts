@@ -2,10 +2,11 @@
  * Files that survive a power cut once the call returns. A rename is atomic but not durable: after
  * a power cut the new name may be on disk while the data it points to is not (an empty file under
  * a hash's name), or the rename itself may be lost. So the data is flushed before the rename, and
- * the directory, which holds the name, after it.
+ * the directory, which holds the name, after it. A removal is in the directory too: it is flushed.
  */
 import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { removeFileIfPresent } from './if-present.js';
 
 /** fsync a directory: the names created, renamed or removed in it reach the disk. */
 export async function syncDirectory(dir: string): Promise<void> {
@@ -39,4 +40,9 @@ export async function writeFileDurably(file: string, temp: string, bytes: Uint8A
   }
   await rename(temp, file);
   await syncDirectory(path.dirname(file));
+}
+
+/** Remove `file` and flush its directory, so that it does not come back after a power cut; a file already gone is fine. */
+export async function removeFileDurably(file: string): Promise<void> {
+  if (await removeFileIfPresent(file)) await syncDirectory(path.dirname(file));
 }

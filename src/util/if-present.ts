@@ -1,9 +1,9 @@
 /**
- * File system reads where a missing file or folder is an answer, not an error (retention may have
- * deleted it, or nothing was written yet). Every other error is thrown.
+ * File system reads (and a removal) where a missing file or folder is an answer, not an error
+ * (retention may have deleted it, or nothing was written yet). Every other error is thrown.
  */
 import type { Dirent, Stats } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 
 async function orIfMissing<T>(read: Promise<T>, missing: T): Promise<T> {
   try {
@@ -17,11 +17,17 @@ async function orIfMissing<T>(read: Promise<T>, missing: T): Promise<T> {
 /** The file's bytes, or null when it does not exist. */
 export const readFileIfPresent = (file: string): Promise<Buffer | null> => orIfMissing(readFile(file), null);
 
+/** The file, open for reading, or null when it does not exist. */
+export const openIfPresent = (file: string): Promise<FileHandle | null> => orIfMissing(open(file), null);
+
 /** The entry's stats, or null when it does not exist. */
 export const statIfPresent = (file: string): Promise<Stats | null> => orIfMissing(stat(file), null);
 
 /** The folder's entry names; none when the folder does not exist. */
 export const listDirIfPresent = (dir: string): Promise<string[]> => orIfMissing(readdir(dir), []);
+
+/** Removes the file; false when it did not exist. */
+export const removeFileIfPresent = (file: string): Promise<boolean> => orIfMissing(unlink(file).then(() => true), false);
 
 /** The folder's entries with their types; none when the folder does not exist. */
 export const listEntriesIfPresent = (dir: string): Promise<Dirent[]> => orIfMissing(readdir(dir, { withFileTypes: true }), []);

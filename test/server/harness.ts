@@ -89,6 +89,8 @@ export interface InspectOptions {
   line?: string;
   camera?: string;
   key?: string | null;
+  /** More query parameters: traceability fields (part, lot, station, view, attr[name]). */
+  params?: Record<string, string>;
   /** 'multipart' (field "image") or a raw body with this Content-Type. */
   as?: 'multipart' | string;
   field?: string;
@@ -98,6 +100,7 @@ export function inspect(server: TestServer, image: Uint8Array, options: InspectO
   const query = new URLSearchParams({ product: options.product ?? 'widget' });
   if (options.line) query.set('line', options.line);
   if (options.camera) query.set('camera', options.camera);
+  for (const [name, value] of Object.entries(options.params ?? {})) query.set(name, value);
   const headers: Record<string, string> = {};
   const key = options.key === undefined ? server.keys.camera : options.key;
   if (key) headers.authorization = `Bearer ${key}`;

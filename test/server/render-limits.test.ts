@@ -1,13 +1,14 @@
 /**
  * Rendering is bounded: pictures of a large image are capped in size (the original stays full
  * size), overlays come in a few opacities, renders run a few at a time off the event loop, and a
- * full queue answers 503 rather than piling up.
+ * full queue answers 503 rather than piling up; list thumbnails take the same slots but wait.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLORMAPS } from '../../src/model/heatmap.js';
 import { MAX_RENDER_SIDE, OVERLAY_OPACITIES, RENDER_CONCURRENCY, RENDER_QUEUE_LENGTH } from '../../src/server/render-cache.js';
+import { THUMBNAIL_SIZE } from '../../src/server/routes/ui-support.js';
 import { get, greyPng, inspectionId, startTestServer, type TestServer } from './harness.js';
 
 /** 24 megapixels: a large camera frame, under the default 40-megapixel limit. */
@@ -96,6 +97,25 @@ describe('rendering limits', () => {
       expect((await response.json()).title).toBe('Too many pictures are being rendered');
     }
     await Promise.all(responses.filter((response) => response.status === 200).map((response) => response.arrayBuffer()));
+  });
+
+  it(`renders a list's thumbnails ${RENDER_CONCURRENCY} at a time, and refuses none of more than the interactive queue holds`, async () => {
+    const count = RENDER_CONCURRENCY + RENDER_QUEUE_LENGTH + 6;
+    const ids: string[] = [];
+    // Each its own image, so that no two share a rendered thumbnail.
+    for (let i = 0; i < count; i++) ids.push(await inspectionId(server, await greyPng(2400, 1600, 40 + i * 5, { x: 1600, y: 400, size: 200 })));
+
+    const burst = Promise.all(ids.map((id) => get(server, `/api/v1/inspection-thumbnails/${id}`)));
+    const peaks = await peakGauges(burst, ['kensa_renders_running']);
+    const responses = await burst;
+
+    // Outside the queue, thumbnails rendered all at once and the gauge stayed at 0.
+    expect(peaks.kensa_renders_running).toBe(RENDER_CONCURRENCY);
+    expect(responses.map((response) => response.status)).toEqual(Array(count).fill(200));
+    for (const response of responses) {
+      const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      expect([meta.format, Math.max(meta.width, meta.height)]).toEqual(['jpeg', THUMBNAIL_SIZE]);
+    }
   });
 
   it("refuses an overlay opacity it does not offer, and offers the server's default", async () => {

@@ -29,9 +29,12 @@ describe('openDatabase', () => {
       'good_set_images',
       'inspection_rollups',
       'inspections',
+      'legal_holds',
       'model_activations',
       'model_evaluations',
       'model_versions',
+      'part_records',
+      'product_views',
       'products',
       'reviews',
       'shadow_results',
@@ -40,7 +43,9 @@ describe('openDatabase', () => {
       'training_jobs',
     ]);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'inspections' AND name NOT LIKE 'sqlite_%'").pluck().all();
-    expect(indexes).toEqual(expect.arrayContaining(['inspections_by_product', 'inspections_by_decision', 'inspections_by_review', 'inspections_by_time']));
+    expect(indexes).toEqual(
+      expect.arrayContaining(['inspections_by_product', 'inspections_by_decision', 'inspections_by_review', 'inspections_by_time', 'inspections_by_part', 'inspections_by_lot']),
+    );
     db.close();
   });
 

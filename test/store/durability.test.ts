@@ -25,11 +25,11 @@ interface Call {
   paths: string[];
 }
 
-/** fsync / fdatasync / rename calls of every thread, in order, from an `strace -f -y` log. */
+/** fsync / fdatasync / rename / unlink calls of every thread, in order, from an `strace -f -y` log. */
 function parseTrace(log: string): Call[] {
   const calls: Call[] = [];
   for (const line of log.split('\n')) {
-    const match = /^\d+\s+(fsync|fdatasync|rename|renameat|renameat2)\((.*)\)\s+=\s+0/.exec(line);
+    const match = /^\d+\s+(fsync|fdatasync|rename|renameat|renameat2|unlink|unlinkat)\((.*)\)\s+=\s+0/.exec(line);
     if (!match) continue;
     const paths = [...match[2].matchAll(/<([^>]+)>|"([^"]+)"/g)].map((m) => m[1] ?? m[2]);
     calls.push({ name: match[1], paths });
@@ -43,21 +43,37 @@ function phase(calls: Call[], begin: string, end: string): Call[] {
   return calls.slice(calls.findIndex(isMarker(begin)) + 1, calls.findIndex(isMarker(end)));
 }
 
+/** The durable-writes script run under strace: its calls, in order. */
+async function traceScript(): Promise<Call[]> {
+  const traceFile = path.join(dir, 'trace.log');
+  await run('strace', ['-f', '-y', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat', '-o', traceFile, process.execPath, '--import', 'tsx', script, dir]);
+  return parseTrace(await readFile(traceFile, 'utf8'));
+}
+
+const isFlush = (call: Call) => call.name === 'fsync' || call.name === 'fdatasync';
+
 describe('durability of answered inspections', () => {
   it('flushes a blob before renaming it into place and its directory after, and flushes the WAL at commit', async () => {
-    const traceFile = path.join(dir, 'trace.log');
-    await run('strace', ['-f', '-y', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2', '-o', traceFile, process.execPath, '--import', 'tsx', script, dir]);
-    const calls = parseTrace(await readFile(traceFile, 'utf8'));
+    const calls = await traceScript();
 
     const blob = phase(calls, 'blob-begin', 'blob-end');
     const renameAt = blob.findIndex((call) => call.name.startsWith('rename') && call.paths[0].includes('.tmp-'));
     expect(renameAt, JSON.stringify(blob)).toBeGreaterThanOrEqual(0);
     const [temp, final] = blob[renameAt].paths;
-    const flushed = (file: string) => (call: Call) => (call.name === 'fsync' || call.name === 'fdatasync') && call.paths[0] === file;
+    const flushed = (file: string) => (call: Call) => isFlush(call) && call.paths[0] === file;
     expect(blob.slice(0, renameAt).some(flushed(temp)), 'data flushed before the rename').toBe(true);
     expect(blob.slice(renameAt + 1).some(flushed(path.dirname(final))), 'directory flushed after the rename').toBe(true);
 
     const commit = phase(calls, 'commit-begin', 'commit-end');
-    expect(commit.some((call) => (call.name === 'fsync' || call.name === 'fdatasync') && call.paths[0].endsWith('kensa.db-wal')), JSON.stringify(commit)).toBe(true);
+    expect(commit.some((call) => isFlush(call) && call.paths[0].endsWith('kensa.db-wal')), JSON.stringify(commit)).toBe(true);
+  });
+});
+
+describe('durability of removals', () => {
+  it('flushes the directory after removing a file (a good-set image taken out)', async () => {
+    const removal = phase(await traceScript(), 'remove-begin', 'remove-end');
+    const unlinkAt = removal.findIndex((call) => call.name.startsWith('unlink') && call.paths.some((file) => file.endsWith('/good-set/taken-out.png')));
+    expect(unlinkAt, JSON.stringify(removal)).toBeGreaterThanOrEqual(0);
+    expect(removal.slice(unlinkAt + 1).some((call) => isFlush(call) && call.paths[0] === path.join(dir, 'good-set')), JSON.stringify(removal)).toBe(true);
   });
 });

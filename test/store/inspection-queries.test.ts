@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/database.js';
-import { listQuery, REVIEW_VERDICTS, type InspectionFilter, type ReviewState } from '../../src/store/inspections.js';
+import { listQuery, oldestFirstQuery, REVIEW_VERDICTS, type InspectionFilter, type ReviewState } from '../../src/store/inspections.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { ReviewStore } from '../../src/store/reviews.js';
 import { inspectionStats, statsQuery, type StatsBucket } from '../../src/store/stats.js';
@@ -94,6 +94,10 @@ describe('the inspection list', () => {
     [{ decision: 'NG' }, 'decision=?'],
     [{ review: 'unreviewed' }, 'review_state=?'],
     [{ review: 'reviewed' }, 'review_state=?'],
+    [{ part: 'SN-4711' }, 'part_id=?'],
+    [{ lot: 'LOT-7' }, 'lot=?'],
+    [{ station: 'ST4' }, 'station=?'],
+    [{ view: 'top' }, 'view=?'],
   ];
   for (const range of [{}, { fromMs: T0 + DAY, toMs: T0 + 8 * DAY }]) {
     it.each(filters)(`searches an index on the filtered column: %j ${range.fromMs ? 'in a time range' : 'over all time'}`, (filter, search) => {
@@ -109,6 +113,19 @@ describe('the inspection list', () => {
     const { sql, params } = listQuery(filter, 51, null);
     const steps = plan(sql, params);
     expect(steps[0]).toBe('SCAN i USING INDEX inspections_by_time');
+    expect(steps.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+});
+
+describe('the export walk', () => {
+  it.each([
+    [{ lot: 'LOT-7' }, 'lot=?'],
+    [{ part: 'SN-4711' }, 'part_id=?'],
+    [{ fromMs: T0 + DAY, toMs: T0 + 2 * DAY }, 'created_ms>? AND created_ms<?'],
+  ] as [InspectionFilter, string][])('searches an index in export order: %j', (filter, search) => {
+    const { sql, params } = oldestFirstQuery(filter, 1e9, 200, { createdMs: T0, id: 'widget-00000000' });
+    const steps = plan(sql, params);
+    expect(steps[0]).toMatch(new RegExp(`^SEARCH i USING (COVERING )?INDEX \\w+ \\(${search.replace(/[?()]/g, '\\$&')}`));
     expect(steps.join('\n')).not.toMatch(/TEMP B-TREE/);
   });
 });

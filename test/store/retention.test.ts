@@ -1,4 +1,4 @@
-/** Retention: stored files go by age and by size, and no row ever points at a missing file. */
+/** Retention: stored files go by age and by size, never under a legal hold, and no row ever points at a missing file. */
 import { access, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../src/store/blob-store.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { newId } from '../../src/store/ids.js';
-import { InspectionStore } from '../../src/store/inspections.js';
+import { InspectionStore, NO_TRACEABILITY, type Traceability } from '../../src/store/inspections.js';
+import { LegalHoldStore } from '../../src/store/legal-holds.js';
 import { ModelRegistryStore } from '../../src/store/model-registry.js';
 import { applyRetention } from '../../src/store/retention.js';
 import { fixtureManifest } from '../helpers/fixture-model.js';
@@ -31,7 +32,7 @@ afterEach(async () => {
 });
 
 /** An inspection whose image has `imageBytes` bytes (content `seed`), logged at `createdMs`. */
-async function logInspection(seed: number, createdMs: number, imageBytes = 1000): Promise<string> {
+async function logInspection(seed: number, createdMs: number, imageBytes = 1000, trace: Traceability = NO_TRACEABILITY): Promise<string> {
   const image = await blobs.put(Buffer.alloc(imageBytes, seed));
   const map = await blobs.put(Buffer.from(`map ${seed}`));
   const id = newId(createdMs);
@@ -42,6 +43,7 @@ async function logInspection(seed: number, createdMs: number, imageBytes = 1000)
       productId: 'widget',
       line: null,
       camera: null,
+      trace,
       modelVersionId: versionId,
       decision: 'OK',
       score: 0.1,
@@ -135,6 +137,31 @@ describe('applyRetention', () => {
     const tight = await applyRetention(db, blobs, { maxAgeMs: 365 * DAY, maxBytes: stored - oneInspection }, now);
     expect(tight).toMatchObject({ removedBlobs: 2, removedDerived: 1, freedBytes: 500 + oneInspection });
     expect(ids.map((id) => inspections.get(id)!.imageBlob !== null)).toEqual([false, true]);
+    await assertNoDanglingRows();
+  });
+
+  it('never removes the image, map or rendered pictures of an inspection under a legal hold, by lot or by part', async () => {
+    const now = Date.now();
+    const holds = new LegalHoldStore(db);
+    const byLot = await logInspection(30, now - 40 * DAY, 1000, { ...NO_TRACEABILITY, lot: 'LOT-9' });
+    const byPart = await logInspection(31, now - 40 * DAY, 1000, { ...NO_TRACEABILITY, partId: 'SN-4711', lot: 'LOT-1' });
+    const free = await logInspection(32, now - 40 * DAY, 1000, { ...NO_TRACEABILITY, partId: 'SN-1', lot: 'LOT-1' });
+    holds.place('lot', 'LOT-9', 'customer complaint 17', null);
+    holds.place('part', 'SN-4711', 'returned part', null);
+    const renders = await writeRenders(inspections.get(byLot)!.mapBlob!, [now - 50 * DAY, now - 49 * DAY]);
+
+    // past the age limit and over a budget of nothing
+    await applyRetention(db, blobs, { maxAgeMs: 30 * DAY, maxBytes: 0 }, now);
+    const stored = (id: string) => inspections.get(id)!.imageBlob !== null && inspections.get(id)!.mapBlob !== null;
+    expect([stored(byLot), stored(byPart), stored(free)]).toEqual([true, true, false]);
+    for (const file of renders) expect(await exists(file), file).toBe(true);
+    expect(inspections.get(byLot)!.legalHold).toBe(true);
+    await assertNoDanglingRows();
+
+    holds.release('lot', 'LOT-9');
+    await applyRetention(db, blobs, { maxAgeMs: 30 * DAY, maxBytes: 0 }, now);
+    expect([stored(byLot), stored(byPart)]).toEqual([false, true]);
+    for (const file of renders) expect(await exists(file), file).toBe(false);
     await assertNoDanglingRows();
   });
 

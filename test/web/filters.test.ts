@@ -9,6 +9,8 @@ describe('filters in the URL', () => {
       product: 'widget',
       line: 'L1',
       camera: 'cam-3',
+      part: 'SN-4711',
+      lot: 'LOT 7',
       decision: 'NG',
       review: 'unreviewed',
       minScore: '0.4',
@@ -21,6 +23,8 @@ describe('filters in the URL', () => {
       product: 'widget',
       line: 'L1',
       camera: 'cam-3',
+      part: 'SN-4711',
+      lot: 'LOT 7',
       decision: 'NG',
       review: 'unreviewed',
       minScore: 0.4,
@@ -46,6 +50,7 @@ describe('filters in the URL', () => {
   it('describes a queue in words', () => {
     expect(describeFilter({})).toBe('All inspections');
     expect(describeFilter({ decision: 'NG', review: 'unreviewed', line: 'L2' })).toBe('line L2 · NG · Unreviewed');
+    expect(describeFilter({ part: 'SN-4711', lot: 'LOT-7' })).toBe('part SN-4711 · lot LOT-7');
   });
 });
 

@@ -3,11 +3,12 @@
  * If the worker dies (out of memory, a bug), the batches it held fail, a new worker is started
  * and every loaded model is loaded into it again before the next batch is sent.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Batch } from '../../image/batch.js';
 import type { Size } from '../../image/resize-policy.js';
 import type { InterpretOptions } from '../../model/loaded-model.js';
 import type { SessionConfig } from '../../onnx/session.js';
+import { siblingModule, startWorker } from '../../util/worker-module.js';
 import type { InferenceExecutor, RunResult } from './executor.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './protocol.js';
 
@@ -74,7 +75,7 @@ export class WorkerExecutor implements InferenceExecutor {
   }
 
   private spawn(): void {
-    const worker = spawnWorker(workerFile(), { workerData: { session: this.session } satisfies WorkerData });
+    const worker = startWorker(siblingModule('inference-worker', import.meta.url), { workerData: { session: this.session } satisfies WorkerData });
     this.worker = worker;
     worker.on('message', (reply: WorkerReply) => {
       const pending = this.pending.get(reply.id);
@@ -112,22 +113,4 @@ export class WorkerExecutor implements InferenceExecutor {
       });
     this.restoring = restoring;
   }
-}
-
-/** The worker's module: the compiled .js next to this file, or the .ts source under tsx/vitest. */
-function workerFile(): URL {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./inference-worker${extension}`, import.meta.url);
-}
-
-/**
- * Node 20 does not hand module loader hooks to worker threads, so a TypeScript worker (tests,
- * `tsx` scripts) registers tsx itself before importing its module. Compiled builds load the .js.
- */
-function spawnWorker(file: URL, options: { workerData: unknown }): Worker {
-  if (!file.pathname.endsWith('.ts')) return new Worker(file, options);
-  // Resolved here: an eval'd worker resolves bare specifiers from the working directory, not from kensa.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(source, { ...options, eval: true });
 }

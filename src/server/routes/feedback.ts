@@ -1,11 +1,12 @@
 /**
  * The QA feedback loop: an inspection QA reviewed as good (OK, or a false alarm) is added to its
- * product's good set by a trainer, so the product's next training job learns it; and the good set
- * can be listed. Only a person's review makes a part good: an unreviewed NG call may be a real
- * defect, and training on it as good would teach the model to pass it. Reviewed defects need no
- * action: every training job is evaluated on them.
+ * product's good set by a trainer, so the product's next training job learns it; a trainer can
+ * take it out again (added by mistake, or reviewed again as a defect); and the good set can be
+ * listed. Only a person's review makes a part good: an unreviewed NG call may be a real defect,
+ * and training on it as good would teach the model to pass it. Reviewed defects need no action:
+ * every training job is evaluated on them.
  */
-import { addToGoodSet } from '../../jobs/good-set.js';
+import { addToGoodSet, removeFromGoodSet } from '../../jobs/good-set.js';
 import type { GoodSetImage } from '../../store/good-set.js';
 import type { ServerContext } from '../context.js';
 import { GoodSetBody, GoodSetEntrySchema, GoodSetListSchema } from '../lifecycle-schemas.js';
@@ -14,7 +15,7 @@ import { defineRoute, type RouteSpec } from '../route.js';
 import { InspectionParams, ProductParams } from '../schemas.js';
 
 export function feedbackRoutes(context: ServerContext): RouteSpec[] {
-  const { inspections, registry, goodSet, blobs, trainingJobs, audit } = context;
+  const { db, inspections, registry, goodSet, blobs, trainingJobs, audit } = context;
   const entryJson = (image: GoodSetImage) => ({
     inspectionId: image.inspectionId,
     product: image.productId,
@@ -57,6 +58,43 @@ export function feedbackRoutes(context: ServerContext): RouteSpec[] {
           audit.record({ actorKeyId: actor, action: 'good-set.add', target: `${inspection.productId}/${inspection.id}`, detail: { product: inspection.productId, inspection: inspection.id, file: image.file, note: body.note ?? null } });
         }
         return entryJson(image);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/inspections/:id/good-set',
+      operationId: 'removeFromGoodSet',
+      summary: "Take the image of an inspection out of the product's good set: later training jobs no longer train on it (jobs queued already keep it)",
+      tag: 'qa',
+      access: { roles: ['trainer'] },
+      params: InspectionParams,
+      body: GoodSetBody,
+      responses: {
+        204: { description: 'Out of the good set, its file removed' },
+        404: { description: 'No such inspection' },
+        409: { description: 'The inspection is not in the good set' },
+      },
+      async handle({ params, body, apiKey, res }) {
+        const inspection = inspections.get(params.id);
+        if (!inspection) throw problems.notFound(`There is no inspection ${params.id}.`);
+        const removed = await removeFromGoodSet(inspection.id, { db, files: trainingJobs.files, store: goodSet }, (image) =>
+          audit.record({
+            actorKeyId: apiKey?.id ?? null,
+            action: 'good-set.remove',
+            target: `${image.productId}/${image.inspectionId}`,
+            detail: { product: image.productId, inspection: image.inspectionId, file: image.file, note: body.note ?? null },
+          }),
+        );
+        if (!removed) {
+          throw new HttpProblem(
+            409,
+            'not-in-good-set',
+            'The inspection is not in the good set',
+            `Inspection ${params.id} is not in the good set of product "${inspection.productId}": it was not added, or was taken out already.`,
+          );
+        }
+        res.status(204).end();
+        return undefined;
       },
     }),
     defineRoute({

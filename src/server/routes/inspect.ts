@@ -1,12 +1,13 @@
-/** POST /api/v1/inspect: the camera's endpoint. */
+/** POST /api/v1/inspect: the camera's endpoint, with the line's traceability fields. */
 import type { ServerContext } from '../context.js';
 import { inspectionJson } from '../inspection-json.js';
 import { problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { InspectionSchema, InspectQuery } from '../schemas.js';
+import { InspectionSchema, InspectQuery, TRACE_FIELDS } from '../schemas.js';
+import { routeInspection } from '../view-routing.js';
 
 export function inspectRoutes(context: ServerContext): RouteSpec[] {
-  const { service, readUpload, lifecycle, config } = context;
+  const { service, readUpload, lifecycle, config, productViews } = context;
   return [
     defineRoute({
       method: 'post',
@@ -16,6 +17,8 @@ export function inspectRoutes(context: ServerContext): RouteSpec[] {
       tag: 'inspection',
       access: { roles: ['camera'] },
       query: InspectQuery,
+      queryProblem: (error) =>
+        error.issues.every((issue) => String(issue.path[0]) in TRACE_FIELDS) ? problems.invalidTraceability(error) : problems.validation(error, 'query'),
       upload: {
         description: 'The image (PNG, JPEG, TIFF, WebP or BMP): a multipart form with the field "image", or the bytes as the body.',
         contentTypes: ['multipart/form-data', 'image/png', 'image/jpeg', 'image/tiff', 'image/webp', 'image/bmp', 'application/octet-stream'],
@@ -29,13 +32,17 @@ export function inspectRoutes(context: ServerContext): RouteSpec[] {
         409: { description: 'The product has no active model' },
         413: { description: 'The upload or the image is too large (decompression bomb)' },
         415: { description: 'Unsupported content type or image format' },
-        422: { description: 'The image is truncated or corrupt' },
+        422: { description: "The image is truncated or corrupt, or its view does not fit the product's views" },
         503: { description: 'Overloaded (with Retry-After), shutting down, or the model is unavailable' },
       },
       async handle({ req, res, query, apiKey }) {
         if (lifecycle.draining) throw problems.shuttingDown();
+        const trace = { partId: query.part ?? null, lot: query.lot ?? null, station: query.station ?? null, view: query.view ?? null, attributes: query.attr ?? {} };
+        const target = routeInspection(query.product, productViews.get(query.product), trace);
         const record = await service.inspect({
-          productId: query.product,
+          productId: target.modelProductId,
+          partProductId: target.partProductId,
+          trace,
           line: query.line ?? null,
           camera: query.camera ?? null,
           upload: () => readUpload(req, res),

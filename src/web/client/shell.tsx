@@ -6,6 +6,7 @@ import { InspectionDetailPage } from './detail/inspection-detail-page.js';
 import { InspectionsPage } from './inspections/inspections-page.js';
 import { useShortcuts } from './keyboard/use-shortcuts.js';
 import { ModelsPage } from './models/models-page.js';
+import { PartPage } from './parts/part-page.js';
 import { VERSION_VIEWS, VersionPage } from './models/version-page.js';
 import { ShortcutHelp } from './components/shortcut-help.js';
 import { Link, matchPath, navigate, useLocation, type Location } from './routing/router.js';
@@ -24,6 +25,10 @@ function page(location: Location): { title: string; section: string | null; elem
   if (path === '/inspections') return { title: 'Inspections', section: '/inspections', element: <InspectionsPage search={search} state={state} /> };
   const detail = matchPath('/inspections/:id', path);
   if (detail) return { title: `Inspection ${detail.id}`, section: '/inspections', element: <InspectionDetailPage key={detail.id} id={detail.id} search={search} /> };
+  const part = matchPath('/parts/:product/:part', path);
+  if (part) {
+    return { title: `Part ${part.part}`, section: '/inspections', element: <PartPage key={`${part.product}/${part.part}/${search.get('pass') ?? ''}`} product={part.product} part={part.part} search={search} /> };
+  }
   if (path === '/dashboard') return { title: 'Dashboard', section: '/dashboard', element: <DashboardPage search={search} /> };
   if (path === '/models') return { title: 'Models', section: '/models', element: <ModelsPage /> };
   for (const view of VERSION_VIEWS) {

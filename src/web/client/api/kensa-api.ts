@@ -19,6 +19,8 @@ import type {
   JobStatus,
   ModelSummary,
   Neighbors,
+  Part,
+  PartReviewVerdict,
   Product,
   RecipeOverrides,
   Review,
@@ -93,6 +95,20 @@ export class KensaApi {
   review(id: string, verdict: ReviewVerdict, note: string): Promise<Review> {
     const body = note.trim() ? { verdict, note: note.trim() } : { verdict };
     return this.json(`/api/v1/inspections/${encodeURIComponent(id)}/review`, { method: 'POST', body });
+  }
+
+  /** A pass of a multi-view part (the latest unless `pass` is given); with `waitSeconds`, once it closes or that time has passed. */
+  part(product: string, part: string, pass: number | null, waitSeconds = 0): Promise<Part> {
+    const search = new URLSearchParams();
+    if (pass !== null) search.set('pass', String(pass));
+    if (waitSeconds > 0) search.set('wait', String(waitSeconds));
+    return this.json(`/api/v1/parts/${segments(product, part)}?${search}`);
+  }
+
+  /** QA's verdict on the part as a whole, recorded on each of its views. */
+  reviewPart(product: string, part: string, pass: number, verdict: PartReviewVerdict, note: string): Promise<Part> {
+    const body = note.trim() ? { verdict, pass, note: note.trim() } : { verdict, pass };
+    return this.json(`/api/v1/parts/${segments(product, part)}/review`, { method: 'POST', body });
   }
 
   facets(): Promise<Facets> {

@@ -16,6 +16,8 @@ import type {
   ThresholdSchema,
 } from '../../../server/lifecycle-schemas.js';
 import type { Facets, Neighbors, WhoAmI } from '../../../server/routes/ui-support.js';
+import type { PartJson } from '../../../server/traceability-schemas.js';
+import type { PartReviewVerdict } from '../../../store/part-reviews.js';
 import type {
   ActivationSchema,
   AuditListSchema,
@@ -54,3 +56,6 @@ export type GoodSetEntry = z.infer<typeof GoodSetEntrySchema>;
 export type GoodSetList = z.infer<typeof GoodSetListSchema>;
 export type Activation = z.infer<typeof ActivationSchema>;
 export type AuditEntry = z.infer<typeof AuditListSchema>['items'][number];
+export type Part = PartJson;
+export type PartView = Part['views'][number];
+export type { PartReviewVerdict };

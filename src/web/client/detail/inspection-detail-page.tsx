@@ -7,12 +7,13 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ReviewVerdict } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
-import { DecisionBadge } from '../components/badges.js';
+import { DecisionBadge, LegalHoldBadge } from '../components/badges.js';
 import { ScoreBar, SCORE_THRESHOLD } from '../components/score-bar.js';
 import { formatBytes, formatTime } from '../format.js';
 import { describeFilter, filterFromSearch, filterToSearch } from '../inspections/filters.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { usePersistentState } from '../persistent-state.js';
+import { partPath } from '../parts/part-path.js';
 import { Link, navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
 import { VERDICTS } from '../verdicts.js';
@@ -173,6 +174,32 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
                 <dd>
                   {data.line ?? '–'} · {data.camera ?? '–'}
                 </dd>
+                {(data.part !== null || data.lot !== null || data.station !== null) && (
+                  <>
+                    <dt>Part · view</dt>
+                    <dd>
+                      {data.part === null ? '–' : data.partRecord ? <Link to={partPath(data.partRecord.product, data.part, data.partRecord.pass)}>{data.part}</Link> : data.part}
+                      {data.view ? ` · ${data.view}` : ''}
+                      {data.legalHold && <LegalHoldBadge />}
+                    </dd>
+                    <dt>Lot · station</dt>
+                    <dd>
+                      {data.lot ?? '–'} · {data.station ?? '–'}
+                    </dd>
+                  </>
+                )}
+                {Object.keys(data.attributes).length > 0 && (
+                  <>
+                    <dt>Attributes</dt>
+                    <dd>
+                      {Object.entries(data.attributes).map(([name, value]) => (
+                        <span key={name} class="region-chip">
+                          {name}: {value}
+                        </span>
+                      ))}
+                    </dd>
+                  </>
+                )}
                 <dt>Model</dt>
                 <dd>
                   <Link to={`/models/${encodeURIComponent(data.product)}/${encodeURIComponent(data.modelVersion)}`}>{data.modelVersion}</Link>

@@ -27,7 +27,8 @@ interface ReviewPanelProps {
   children?: ComponentChildren;
 }
 
-const FITS_DECISION: Record<'OK' | 'NG', ReviewVerdict[]> = { NG: ['true_defect', 'false_alarm'], OK: ['ok', 'missed_defect'] };
+/** The verdicts that agree with the model's call: shown first in weight. */
+export const FITS_DECISION: Record<'OK' | 'NG', ReviewVerdict[]> = { NG: ['true_defect', 'false_alarm'], OK: ['ok', 'missed_defect'] };
 
 export function ReviewPanel({ inspection, note, onNote, noteRef, saving, status, onVerdict, children }: ReviewPanelProps) {
   const history = [...(inspection.reviews ?? [])].reverse();

@@ -30,6 +30,15 @@ export function FilterBar({ filter, facets, onChange }: FilterBarProps) {
 
   return (
     <form class="filter-bar" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
+      {/* a returned part or a recalled lot: typed or scanned, searched when the field is left or Enter is pressed */}
+      <label class="field">
+        <span class="field-label">Serial</span>
+        <input type="search" name="part" class="search-input" placeholder="Part id" maxLength={64} value={filter.part ?? ''} onChange={(e) => set('part', e.currentTarget.value.trim())} />
+      </label>
+      <label class="field">
+        <span class="field-label">Lot</span>
+        <input type="search" name="lot" class="search-input" placeholder="Lot" maxLength={64} value={filter.lot ?? ''} onChange={(e) => set('lot', e.currentTarget.value.trim())} />
+      </label>
       <label class="field">
         <span class="field-label">Product</span>
         <select name="product" value={filter.product ?? ''} onChange={(e) => set('product', e.currentTarget.value)}>

@@ -13,6 +13,9 @@ export interface InspectionFilter {
   product?: string;
   line?: string;
   camera?: string;
+  /** A part's id (serial), exactly. */
+  part?: string;
+  lot?: string;
   decision?: 'OK' | 'NG';
   review?: ReviewFilter;
   minScore?: number;
@@ -24,7 +27,7 @@ export interface InspectionFilter {
 }
 
 /** In URL order. */
-const FILTER_KEYS = ['product', 'line', 'camera', 'decision', 'review', 'minScore', 'maxScore', 'from', 'to'] as const satisfies readonly (keyof InspectionFilter)[];
+const FILTER_KEYS = ['product', 'line', 'camera', 'part', 'lot', 'decision', 'review', 'minScore', 'maxScore', 'from', 'to'] as const satisfies readonly (keyof InspectionFilter)[];
 
 export function filterFromSearch(search: URLSearchParams): InspectionFilter {
   const filter: InspectionFilter = {};
@@ -41,6 +44,8 @@ export function filterFromSearch(search: URLSearchParams): InspectionFilter {
   filter.product = text('product');
   filter.line = text('line');
   filter.camera = text('camera');
+  filter.part = text('part');
+  filter.lot = text('lot');
   const decision = text('decision');
   filter.decision = decision === 'OK' || decision === 'NG' ? decision : undefined;
   const review = text('review');
@@ -73,6 +78,8 @@ export function withField<K extends keyof InspectionFilter>(filter: InspectionFi
 /** The filter in a few words, e.g. "NG · Unreviewed · line L1". */
 export function describeFilter(filter: InspectionFilter): string {
   const parts: string[] = [];
+  if (filter.part) parts.push(`part ${filter.part}`);
+  if (filter.lot) parts.push(`lot ${filter.lot}`);
   if (filter.product) parts.push(filter.product);
   if (filter.line) parts.push(`line ${filter.line}`);
   if (filter.camera) parts.push(`camera ${filter.camera}`);

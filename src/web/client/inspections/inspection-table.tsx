@@ -5,6 +5,7 @@ import { AuthorizedImage } from '../components/authorized-image.js';
 import { DecisionBadge, ReviewBadge } from '../components/badges.js';
 import { ScoreBar } from '../components/score-bar.js';
 import { formatTime } from '../format.js';
+import { partPath } from '../parts/part-path.js';
 import { Link, navigate } from '../routing/router.js';
 
 interface InspectionTableProps {
@@ -31,6 +32,7 @@ export function InspectionTable({ items, queue, tableRef }: InspectionTableProps
           <th scope="col">Product</th>
           <th scope="col">Line</th>
           <th scope="col">Camera</th>
+          <th scope="col">Part · lot</th>
           <th scope="col">Decision</th>
           <th scope="col">Score</th>
           <th scope="col">Review</th>
@@ -52,6 +54,9 @@ export function InspectionTable({ items, queue, tableRef }: InspectionTableProps
             <td>{inspection.product}</td>
             <td>{inspection.line ?? <span class="muted">–</span>}</td>
             <td>{inspection.camera ?? <span class="muted">–</span>}</td>
+            <td class="cell-part">
+              <PartCell inspection={inspection} />
+            </td>
             <td>
               <DecisionBadge decision={inspection.decision} />
             </td>
@@ -66,5 +71,25 @@ export function InspectionTable({ items, queue, tableRef }: InspectionTableProps
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The serial (a link to the part when it is one view of a multi-view part), its view and its lot. */
+function PartCell({ inspection }: { inspection: Inspection }) {
+  const { part, partRecord, view, lot } = inspection;
+  if (part === null && lot === null) return <span class="muted">–</span>;
+  return (
+    <>
+      {part !== null &&
+        (partRecord ? (
+          <Link class="part-link mono" to={partPath(partRecord.product, part, partRecord.pass)}>
+            {part}
+          </Link>
+        ) : (
+          <span class="mono">{part}</span>
+        ))}
+      {view && <span class="view-chip">{view}</span>}
+      {lot !== null && <span class="lot muted small">lot {lot}</span>}
+    </>
   );
 }
