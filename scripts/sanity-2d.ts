@@ -11,7 +11,7 @@ import { writeSanityPng } from '../src/dxmi/sanity-2d-plot.js';
 import { PAPER_TABLE_1, runSanity2d, type SanityResult } from '../src/dxmi/sanity-2d.js';
 
 const options = new Command()
-  .option('--iterations <n>', 'DxMI iterations per run', (v) => parseInt(v, 10), 3000)
+  .option('--iterations <n>', 'DxMI iterations per run', (v) => parseInt(v, 10), 15000)
   .option('--seed <n>', 'first seed', (v) => parseInt(v, 10), 0)
   .option('--seeds <n>', 'seeds per tau', (v) => parseInt(v, 10), 3)
   .option('--png <dir>', 'write samples over data and the energy landscape per run as PNG')
