@@ -18,7 +18,10 @@
  * Without --model, the bundled demo product's DxMI model (MobileNetV2 features at stride 8 and the
  * trained energy, 224x224) is trained first, as `npm start` does on a fresh clone. The last line with --json is
  * {"p50Ms","p99Ms","imagesPerSecond","traceability"}: p50/p99 at concurrency 1, the best throughput of the 1/4/16 runs,
- * and {"plainP50Ms","tracedP50Ms","tracedP50Ratio","viewP50Ms","viewP50Ratio"} (ratios against plain; the target is within 1.05).
+ * and {"plainP50Ms","tracedP50Ms","tracedP50Ratio","viewP50Ms","viewP50Ratio"} (ratios against plain; the target is within 1.05),
+ * and "sinks": the same server with three active sinks (a webhook receiver, an in-process aedes
+ * broker and a folder, see lib/sink-cost.ts) against none, p50 at concurrency 1 and throughput at
+ * the measured capacity, as ratios (the target is within 10%), and what each sink received.
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -33,6 +36,7 @@ import { ApiKeyStore } from '../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../src/store/database.js';
 import { ProductViewStore } from '../src/store/product-views.js';
 import { ServerProcess } from './lib/server-process.js';
+import { compareSinkCost, type SinkCost } from './lib/sink-cost.js';
 import { syntheticPartPng } from './lib/synthetic-part.js';
 
 const CONCURRENCY = [1, 4, 16];
@@ -210,7 +214,9 @@ async function main(): Promise<void> {
     const imageInfo = await sharp(image).metadata();
 
     const db = openDatabase(databasePath(dataDir));
-    const load: Load = { product, key: new ApiKeyStore(db).create('camera', 'bench').key, image };
+    const keys = new ApiKeyStore(db);
+    const load: Load = { product, key: keys.create('camera', 'bench').key, image };
+    const adminKey = keys.create('admin', 'bench sinks').key;
     new ProductViewStore(db).set(BENCH_PART_PRODUCT, [{ name: 'top', product }], 30_000, null);
     db.close();
 
@@ -219,12 +225,18 @@ async function main(): Promise<void> {
     const modes = options.compareThreads ? (['worker', 'main'] as const) : [options.inferenceThread];
     const runs: RunResult[] = [];
     let traced: TraceResult[] = [];
+    let sinkCost: SinkCost | null = null;
     for (const mode of modes) {
       const server = await ServerProcess.start({ ...base, 'inference-thread': mode });
       try {
         await drive(server, 'warm-up', load, 4, 2);
         for (const connections of CONCURRENCY) runs.push(await drive(server, mode, load, connections, options.duration));
-        if (mode === options.inferenceThread) traced = await compareTraceability(server, load, options.duration);
+        if (mode === options.inferenceThread) {
+          traced = await compareTraceability(server, load, options.duration);
+          const measured = runs.filter((r) => r.label === mode);
+          const capacity = measured.reduce((best, r) => (r.imagesPerSecond > best.imagesPerSecond ? r : best)).connections;
+          sinkCost = await compareSinkCost(server, { ...load, adminKey }, capacity, options.duration);
+        }
       } finally {
         await server.stop();
       }
@@ -265,6 +277,14 @@ async function main(): Promise<void> {
     for (const r of traced) {
       console.log(`${r.label.padEnd(16)} ${String(r.answered).padStart(8)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${ratio(r).toFixed(3).padStart(14)}`);
     }
+    if (sinkCost) {
+      console.log('');
+      console.log(`sinks: a webhook, an MQTT broker and a folder, every result to each, against none; rounds interleaved; p50 at concurrency 1, images/s at the measured capacity`);
+      console.log('variant            p50 ms   images/s');
+      for (const v of sinkCost.variants) console.log(`${v.label.padEnd(16)} ${v.p50Ms.toFixed(2).padStart(8)} ${v.imagesPerSecond.toFixed(1).padStart(10)}`);
+      const delivered = Object.entries(sinkCost.delivered).map(([sink, { distinct, messages }]) => `${sink} ${distinct} (${messages} messages)`);
+      console.log(`p50 ratio ${sinkCost.p50Ratio.toFixed(3)}, throughput ratio ${sinkCost.throughputRatio.toFixed(3)} (target: within 10%); ${sinkCost.logged} logged for the sinks, delivered: ${delivered.join(', ')}`);
+    }
     const primary = runs.filter((r) => r.label === options.inferenceThread);
     const single = primary.find((r) => r.connections === 1)!;
     const summary = {
@@ -277,6 +297,16 @@ async function main(): Promise<void> {
         tracedP50Ratio: Number(ratio(withTrace).toFixed(3)),
         viewP50Ms: Number(withView.p50Ms.toFixed(2)),
         viewP50Ratio: Number(ratio(withView).toFixed(3)),
+      },
+      sinks: sinkCost && {
+        noSinksP50Ms: Number(sinkCost.variants[0].p50Ms.toFixed(2)),
+        sinksP50Ms: Number(sinkCost.variants[1].p50Ms.toFixed(2)),
+        p50Ratio: Number(sinkCost.p50Ratio.toFixed(3)),
+        noSinksImagesPerSecond: Number(sinkCost.variants[0].imagesPerSecond.toFixed(1)),
+        sinksImagesPerSecond: Number(sinkCost.variants[1].imagesPerSecond.toFixed(1)),
+        throughputRatio: Number(sinkCost.throughputRatio.toFixed(3)),
+        logged: sinkCost.logged,
+        delivered: sinkCost.delivered,
       },
     };
     if (options.json) console.log(JSON.stringify(summary));

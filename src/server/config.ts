@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { COLORMAPS } from '../model/heatmap.js';
 import { DEVICES } from '../onnx/session.js';
+import { PRODUCT_PATTERN } from './schemas.js';
 
 const int = () => z.coerce.number().int();
 const number = () => z.coerce.number();
@@ -24,6 +25,23 @@ const readableFile = () =>
         ctx.addIssue({ code: 'custom', message: `cannot read ${path.resolve(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
       }
     });
+
+const HotFolderSchema = z.strictObject({
+  path: z.string().min(1).describe('the folder; done/ and failed/ are made inside it'),
+  product: z.string().regex(PRODUCT_PATTERN, 'must be a product id'),
+  line: z.string().trim().min(1).max(64).optional(),
+  camera: z.string().trim().min(1).max(64).optional(),
+  poll: z.boolean().default(false).describe('poll the folder instead of waiting for change events (network shares)'),
+});
+export type HotFolderConfig = z.output<typeof HotFolderSchema>;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // the schema then says it is not a list
+  }
+}
 
 export const ServerConfigSchema = z.object({
   host: z.string().min(1).default('0.0.0.0').describe('address to listen on'),
@@ -112,6 +130,34 @@ export const ServerConfigSchema = z.object({
     .union([z.boolean(), z.stringbool()])
     .default(false)
     .describe("activate the candidate of a job an admin key started without a further step when it is not worse than the active version on the same validation material (other keys' candidates wait for an admin)"),
+  sinkRetryMaxMs: int()
+    .min(100)
+    .default(60_000)
+    .describe('longest wait between two attempts to deliver a result to a sink that is down (the waits double from 250 ms up to this, with jitter)'),
+  opcuaPort: int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe('port of an OPC UA server showing each camera\'s last result and the PLC handshake (default: none, no OPC UA server; 0: any free port)'),
+  opcuaHost: z.string().min(1).default('0.0.0.0').describe('address the OPC UA server listens on'),
+  opcuaUser: z.string().min(1).optional().describe('OPC UA user name; with it (and opcuaPassword) anonymous sessions are refused'),
+  opcuaPassword: z.string().min(1).optional().describe("OPC UA user's password (prefer the environment variable to the flag: flags show in the process list)"),
+  hotFolders: z
+    .preprocess(
+      (value) => (typeof value === 'string' ? parseJson(value) : value),
+      // two watchers of one folder would race for its files
+      z.array(HotFolderSchema).refine((folders) => new Set(folders.map((folder) => path.resolve(folder.path))).size === folders.length, 'each folder may be watched once'),
+    )
+    .default([])
+    .describe('folders cameras drop images into, as JSON: [{"path": "/srv/cam1", "product": "flange", "line": "1", "camera": "1", "poll": false}] (poll: for SMB/NFS shares, whose changes raise no events)'),
+  hotFolderSettleMs: int()
+    .min(50)
+    .default(2000)
+    .describe("how long a dropped file's size must stay the same before it is read (a camera still writing it over a share)"),
+}).superRefine((config, ctx): void => {
+  if (Boolean(config.opcuaUser) !== Boolean(config.opcuaPassword)) {
+    ctx.addIssue({ code: 'custom', path: [config.opcuaUser ? 'opcuaUser' : 'opcuaPassword'], message: 'OPC UA needs a user name and its password, or neither (anonymous)' });
+  }
 }).superRefine((config, ctx): void => {
   // One without the other would quietly serve plain HTTP.
   if (Boolean(config.tlsCert) === Boolean(config.tlsKey)) return;
@@ -167,5 +213,6 @@ export function loadServerConfig(overrides: Partial<Record<ConfigKey, unknown>> 
     dataDir: path.resolve(parsed.data.dataDir),
     modelsDir: path.resolve(parsed.data.modelsDir),
     trainingRoots: parsed.data.trainingRoots.map((root) => path.resolve(root)),
+    hotFolders: parsed.data.hotFolders.map((folder) => ({ ...folder, path: path.resolve(folder.path) })),
   };
 }

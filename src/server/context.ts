@@ -1,5 +1,6 @@
 /** Everything the route handlers use, built once by the server. */
 import type { Logger } from 'pino';
+import type { OutboxDispatcher } from '../outbox/dispatcher.js';
 import type { JobEventHub } from '../jobs/job-event-hub.js';
 import type { ShadowScorer } from '../jobs/shadow-scorer.js';
 import type { TrainingJobs } from '../jobs/training-jobs.js';
@@ -10,11 +11,13 @@ import type { Db } from '../store/database.js';
 import type { GoodSetStore } from '../store/good-set.js';
 import type { InspectionStore } from '../store/inspections.js';
 import type { LegalHoldStore } from '../store/legal-holds.js';
+import type { OutboxStore } from '../store/outbox.js';
 import type { ModelEvaluationStore } from '../store/model-evaluations.js';
 import type { ModelRegistryStore } from '../store/model-registry.js';
 import type { PartStore } from '../store/parts.js';
 import type { ProductViewStore } from '../store/product-views.js';
 import type { ReviewStore } from '../store/reviews.js';
+import type { SinkStore } from '../store/sinks.js';
 import type { ShadowResultStore } from '../store/shadow-results.js';
 import type { ThresholdOverrideStore } from '../store/threshold-overrides.js';
 import type { TrainingJobStore } from '../store/training-jobs.js';
@@ -54,6 +57,10 @@ export interface ServerContext {
   parts: PartStore;
   partTracker: PartTracker;
   holds: LegalHoldStore;
+  /** Where results are sent (webhooks, MQTT, folders), their outbox and its dispatcher. */
+  sinks: SinkStore;
+  outbox: OutboxStore;
+  dispatcher: OutboxDispatcher;
   /** Set when shutdown begins: readiness fails and new inspections are refused. */
   lifecycle: { draining: boolean };
 }

@@ -46,8 +46,8 @@ export interface Dependencies {
   holds: Pick<LegalHoldStore, 'covers'>;
   metrics: ServerMetrics;
   maxPixels: number;
-  /** Told of each logged inspection with its image (shadow scoring); must only queue work, never wait. */
-  afterInspection?: (inspection: NewInspection, image: Uint8Array) => void;
+  /** Told of each logged inspection with its image (shadow scoring, the line's outputs); must only queue work, never wait. */
+  afterInspection?: (inspection: InspectionRecord, image: Uint8Array) => void;
   /** Told when an admitted inspection starts and ends (training pauses meanwhile). */
   activity?: { inspectionStarted(): void; inspectionEnded(): void };
 }
@@ -148,8 +148,7 @@ export class InspectionService {
         inspections.insert(inspection, { image, map });
       }
       metrics.decisions.inc({ product: request.productId, model_version: model.record.version, decision: verdict.decision });
-      this.deps.afterInspection?.(inspection, bytes);
-      return {
+      const record: InspectionRecord = {
         ...inspection,
         modelVersion: model.record.version,
         imageBlob: image.sha256,
@@ -158,6 +157,8 @@ export class InspectionService {
         partRecord,
         legalHold: holds.covers(request.trace.lot, request.trace.partId),
       };
+      this.deps.afterInspection?.(record, bytes);
+      return record;
     } finally {
       for (const lease of leases) lease.release();
     }

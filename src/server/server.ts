@@ -5,23 +5,32 @@
  * SQLite are closed.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { JobEventHub } from '../jobs/job-event-hub.js';
 import { JobFiles } from '../jobs/job-files.js';
 import { ShadowScorer } from '../jobs/shadow-scorer.js';
 import { TrainingJobs } from '../jobs/training-jobs.js';
 import { TrainingPause } from '../jobs/training-pause.js';
+import { OutboxDispatcher } from '../outbox/dispatcher.js';
+import { OutboxMetrics } from '../outbox/outbox-metrics.js';
+import { HotFolder } from '../line/hot-folder.js';
+import type { LineOpcuaServer } from '../line/opcua-server.js';
 import { ApiKeyStore } from '../store/api-keys.js';
 import { AuditLog } from '../store/audit-log.js';
+import { CameraResultStore } from '../store/camera-results.js';
 import { BlobStore } from '../store/blob-store.js';
-import { databasePath, openDatabase } from '../store/database.js';
+import { databasePath, openDatabase, type Db } from '../store/database.js';
 import { GoodSetStore } from '../store/good-set.js';
 import { InspectionStore } from '../store/inspections.js';
 import { LegalHoldStore } from '../store/legal-holds.js';
+import { openDeliveryConnection, OutboxStore } from '../store/outbox.js';
 import { ModelEvaluationStore } from '../store/model-evaluations.js';
 import { ModelRegistryStore } from '../store/model-registry.js';
 import { PartStore } from '../store/parts.js';
+import { SinkStore } from '../store/sinks.js';
 import { ProductViewStore } from '../store/product-views.js';
+import { RequestInspections } from '../store/request-inspections.js';
 import { ReviewStore } from '../store/reviews.js';
 import { ShadowResultStore } from '../store/shadow-results.js';
 import { ThresholdOverrideStore } from '../store/threshold-overrides.js';
@@ -40,6 +49,7 @@ import { InspectionService } from './inspection-service.js';
 import { drain, listenInternal, listenPublic, type Listening } from './listeners.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
+import { outboundMessages } from './outbound-messages.js';
 import { discoverModelPackages } from './model-discovery.js';
 import { PartTracker } from './part-tracker.js';
 import { RenderCache } from './render-cache.js';
@@ -54,9 +64,11 @@ import { legalHoldRoutes } from './routes/legal-holds.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { modelRoutes } from './routes/models.js';
 import { partRoutes } from './routes/parts.js';
+import { sinkRoutes } from './routes/sinks.js';
 import { statsRoutes } from './routes/stats.js';
 import { probeRoutes, systemRoutes } from './routes/system.js';
 import { uiSupportRoutes } from './routes/ui-support.js';
+import { submitInspection } from './submit-inspection.js';
 import { createUploadReader } from './upload.js';
 
 export interface StartOptions {
@@ -70,6 +82,8 @@ export interface RunningServer {
   port: number;
   /** The internal listener's http://host:port, or null without internalPort. */
   internalUrl: string | null;
+  /** The OPC UA server's opc.tcp:// endpoint, or null without opcuaPort. */
+  opcuaUrl: string | null;
   config: ServerConfig;
   logger: Logger;
   /** The file holding the admin key created because the database had no keys (first start), else null. */
@@ -101,9 +115,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let retention: RetentionSchedule | null = null;
   let trainingJobs: TrainingJobs | null = null;
   let partTracker: PartTracker | null = null;
+  let dispatcher: OutboxDispatcher | null = null;
+  let deliveries: Db | null = null;
+  let opcua: LineOpcuaServer | null = null;
+  const hotFolders: HotFolder[] = [];
   try {
     const firstAdminKeyFile = createFirstAdminKey(db, keys, config.dataDir);
     await models.start();
+    if (config.opcuaPort !== undefined) {
+      const user = config.opcuaUser && config.opcuaPassword ? { name: config.opcuaUser, password: config.opcuaPassword } : null;
+      const options = { port: config.opcuaPort, host: config.opcuaHost, user, pkiDir: path.join(config.dataDir, 'opcua-pki'), logger };
+      // node-opcua takes over a second to import: only servers that run OPC UA pay for it
+      const { LineOpcuaServer } = await import('../line/opcua-server.js');
+      opcua = await LineOpcuaServer.start(options, new CameraResultStore(db).latestPerCamera());
+    }
+    const lineOutput = opcua;
 
     const admission = new AdmissionGate(config.maxQueue);
     const maxPixels = Math.round(config.maxMegapixels * 1e6);
@@ -117,7 +143,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         metrics.inferenceDuration.observe({ product: model.record.productId, model_version: model.record.version }, runMs / 1000);
       },
     );
-    const inspections = new InspectionStore(db);
+    const sinks = new SinkStore(db);
+    const outbox = new OutboxStore(db);
+    const inspections = new InspectionStore(db, outbox);
+    const outboxMetrics = new OutboxMetrics(metrics.registry, { summary: () => outbox.summary(), sinkNames: () => new Map(sinks.list().map((sink) => [sink.id, sink.name])) });
+    deliveries = openDeliveryConnection(databasePath(config.dataDir));
+    const lanes = new OutboxDispatcher({ sinks, outbox: new OutboxStore(deliveries), compose: outboundMessages(inspections, renders, config), metrics: outboxMetrics, logger, retryMaxMs: config.sinkRetryMaxMs });
+    dispatcher = lanes;
     const productViews = new ProductViewStore(db);
     const parts = new PartStore(db, inspections, productViews);
     const holds = new LegalHoldStore(db);
@@ -154,7 +186,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         holds,
         metrics,
         maxPixels,
-        afterInspection: (inspection, image) => shadow.offer(inspection, image),
+        afterInspection: (inspection, image) => {
+          shadow.offer(inspection, image);
+          lineOutput?.publish(inspection);
+          // the sinks' lanes deliver on their own time: nothing here waits for them
+          lanes.wake();
+        },
         activity: trainingPause,
       }),
       renders,
@@ -172,6 +209,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       parts,
       partTracker,
       holds,
+      sinks,
+      outbox,
+      dispatcher: lanes,
       lifecycle: { draining: false },
     };
     const routes: RouteSpec[] = [];
@@ -179,12 +219,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     routes.push(...uiSupportRoutes(context));
     routes.push(...jobRoutes(context), ...lifecycleRoutes(context), ...feedbackRoutes(context));
     routes.push(...partRoutes(context), ...legalHoldRoutes(context), ...exportRoutes(context));
+    routes.push(...sinkRoutes(context));
     await trainingJobs.start();
+    // results left undelivered by the last run go out first
+    lanes.start();
     // parts whose deadline passed while the server was down are closed before anyone can ask
     partTracker.start();
 
     publicListener = await listenPublic(createApp(context, routes), config);
     internalListener = await listenInternal(createApp(context, probeRoutes(context, 'internal'), { ui: false }), config);
+    const requestInspections = new RequestInspections(db);
+    for (const folder of config.hotFolders) {
+      const hotFolder = new HotFolder({
+        folder,
+        settleMs: config.hotFolderSettleMs,
+        maxUploadBytes: config.maxUploadBytes,
+        submit: submitInspection(context),
+        loggedInspection: (sha256, requestId) => requestInspections.find(sha256, requestId),
+        logger,
+      });
+      hotFolders.push(hotFolder);
+      await hotFolder.start();
+    }
     const { url, port } = publicListener;
     const internalUrl = internalListener?.url ?? null;
 
@@ -195,12 +251,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const servers = internalListener ? [publicListener.server, internalListener.server] : [publicListener.server];
     const schedule = retention;
     const jobs = trainingJobs;
+    const deliveryDb = deliveries;
     const tracker = partTracker;
     let closing: Promise<void> | null = null;
     return {
       url,
       port,
       internalUrl,
+      opcuaUrl: lineOutput?.endpointUrl ?? null,
       config,
       logger,
       firstAdminKeyFile,
@@ -212,9 +270,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           const jobsClosed = jobs.close();
           // long-polls are answered with their part as it is, so they do not hold the drain either
           tracker.stop();
-          await Promise.all(servers.map((server) => drain(server, config.shutdownTimeoutMs)));
+          await Promise.all([...servers.map((server) => drain(server, config.shutdownTimeoutMs)), ...hotFolders.map((folder) => folder.close())]);
+          await lineOutput?.close();
           await jobsClosed;
           await shadow.stop();
+          await lanes.stop();
+          deliveryDb.close();
           await schedule.stop();
           await executor.close();
           db.close();
@@ -223,6 +284,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     };
   } catch (error) {
     partTracker?.stop();
+    await dispatcher?.stop();
+    deliveries?.close();
+    await Promise.all(hotFolders.map((folder) => folder.close()));
+    await opcua?.close();
     publicListener?.server.close();
     internalListener?.server.close();
     await trainingJobs?.close();

@@ -8,6 +8,7 @@ import type { BlobLease } from './blob-store.js';
 import type { CursorKey } from './cursor.js';
 import type { Db } from './database.js';
 import { LEGAL_HOLD_OF_INSPECTION } from './legal-holds.js';
+import type { OutboxStore } from './outbox.js';
 
 export const REVIEW_VERDICTS = ['true_defect', 'false_alarm', 'missed_defect', 'ok'] as const;
 export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
@@ -182,7 +183,11 @@ export class InspectionStore {
   private readonly byId;
   private readonly byPartRecord;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Writes the inspection's outbox entries, inside its transaction (see outbox.ts). */
+    private readonly outbox: Pick<OutboxStore, 'enqueue'> | null = null,
+  ) {
     this.insertRow = db.prepare(
       `INSERT INTO inspections (id, created_ms, product_id, line, camera, model_version_id, decision, score, raw_score, threshold,
          regions, image_sha256, image_format, image_width, image_height, image_bytes, image_blob, map_blob, map_width, map_height,
@@ -200,8 +205,8 @@ export class InspectionStore {
   }
 
   /**
-   * Write the row and its file references in one transaction (a savepoint inside the caller's,
-   * when a part's pass is updated with it). The leases must still be held.
+   * Write the row, its file references and its outbox entries in one transaction (a savepoint
+   * inside the caller's, when a part's pass is updated with it). The leases must still be held.
    */
   insert(inspection: NewInspection, files: { image: BlobLease; map: BlobLease }, partRecordId: number | null = null): void {
     const now = inspection.createdMs;
@@ -239,6 +244,7 @@ export class InspectionStore {
         attributes: Object.keys(inspection.trace.attributes).length ? JSON.stringify(inspection.trace.attributes) : null,
         partRecordId,
       });
+      this.outbox?.enqueue(inspection);
     })();
   }
 

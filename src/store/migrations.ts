@@ -428,4 +428,47 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'result sinks and the durable outbox',
+    sql: `
+      -- where results leave kensa: a webhook, an MQTT broker or a folder, for one product and
+      -- optionally one line and camera (NULL: any); settings hold the kind's JSON, secrets included
+      CREATE TABLE sinks (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        product_id TEXT NOT NULL,
+        line TEXT,
+        camera TEXT,
+        kind TEXT NOT NULL,
+        -- which inspections: NG only, all, or NG and a sampled share of OK
+        filter TEXT NOT NULL CHECK (filter IN ('ng', 'all', 'sample')),
+        ok_share REAL NOT NULL CHECK (ok_share BETWEEN 0 AND 1),
+        with_overlay INTEGER NOT NULL CHECK (with_overlay IN (0, 1)),
+        dead_letter_after_ms INTEGER NOT NULL CHECK (dead_letter_after_ms > 0),
+        settings TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+      );
+      CREATE INDEX sinks_by_product ON sinks (product_id);
+
+      -- one entry per inspection and matching sink, written in the inspection's transaction;
+      -- delivered in id order per sink; dead once it kept failing for the sink's dead-letter age
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        sink_id INTEGER NOT NULL REFERENCES sinks(id) ON DELETE CASCADE,
+        inspection_id TEXT NOT NULL REFERENCES inspections(id),
+        created_ms INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL,
+        last_error TEXT,
+        done_ms INTEGER
+      );
+      CREATE INDEX outbox_pending ON outbox (sink_id, id) WHERE state = 'pending';
+      CREATE INDEX outbox_dead ON outbox (sink_id, id) WHERE state = 'dead';
+      -- delivered entries are pruned by age
+      CREATE INDEX outbox_delivered ON outbox (done_ms) WHERE state = 'delivered';
+    `,
+  },
 ];

@@ -1,9 +1,9 @@
 /**
- * File system reads (and a removal) where a missing file or folder is an answer, not an error
+ * File system reads (and a removal and a move) where a missing file or folder is an answer, not an error
  * (retention may have deleted it, or nothing was written yet). Every other error is thrown.
  */
 import type { Dirent, Stats } from 'node:fs';
-import { open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 
 async function orIfMissing<T>(read: Promise<T>, missing: T): Promise<T> {
   try {
@@ -27,6 +27,9 @@ export const statIfPresent = (file: string): Promise<Stats | null> => orIfMissin
 export const listDirIfPresent = (dir: string): Promise<string[]> => orIfMissing(readdir(dir), []);
 
 /** Removes the file; false when it did not exist. */
+/** Moves `from` to `to`: true, or false when `from` does not exist. */
+export const renameIfPresent = (from: string, to: string): Promise<boolean> => orIfMissing(rename(from, to).then(() => true), false);
+
 export const removeFileIfPresent = (file: string): Promise<boolean> => orIfMissing(unlink(file).then(() => true), false);
 
 /** The folder's entries with their types; none when the folder does not exist. */

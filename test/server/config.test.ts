@@ -44,6 +44,22 @@ describe('loadServerConfig', () => {
     expect(() => loadServerConfig({ tlsCert: import.meta.filename, tlsKey: import.meta.dirname }, {})).toThrow(/--tls-key: cannot read .* \(EISDIR\)/);
   });
 
+  it('reads hot folders as JSON, with absolute paths, and names a bad entry', () => {
+    const env = { KENSA_HOT_FOLDERS: JSON.stringify([{ path: 'drops/cam1', product: 'flange', camera: '1' }]) };
+    expect(loadServerConfig({}, env).hotFolders).toEqual([{ path: path.resolve('drops/cam1'), product: 'flange', camera: '1', poll: false }]);
+    expect(loadServerConfig({}, {}).hotFolders).toEqual([]);
+    expect(() => loadServerConfig({}, { KENSA_HOT_FOLDERS: '[{"path": "x", "product": "../etc"}]' })).toThrow(/KENSA_HOT_FOLDERS: .*product id/);
+    expect(() => loadServerConfig({}, { KENSA_HOT_FOLDERS: 'drops/cam1' })).toThrow(/KENSA_HOT_FOLDERS/);
+    const twice = [{ path: 'drops/cam1', product: 'flange' }, { path: './drops/cam1/', product: 'gear' }];
+    expect(() => loadServerConfig({ hotFolders: JSON.stringify(twice) }, {})).toThrow(/--hot-folders: each folder may be watched once/);
+  });
+
+  it('runs no OPC UA server unless told, and takes its user only with a password', () => {
+    expect(loadServerConfig({}, {}).opcuaPort).toBeUndefined();
+    expect(loadServerConfig({}, { KENSA_OPCUA_PORT: '4840', KENSA_OPCUA_USER: 'plc', KENSA_OPCUA_PASSWORD: 's3cret' })).toMatchObject({ opcuaPort: 4840, opcuaUser: 'plc' });
+    expect(() => loadServerConfig({}, { KENSA_OPCUA_PORT: '4840', KENSA_OPCUA_USER: 'plc' })).toThrow(/KENSA_OPCUA_USER: OPC UA needs a user name and its password/);
+  });
+
   it('derives every name from the schema keys', () => {
     expect(envName('retentionMaxBytes')).toBe('KENSA_RETENTION_MAX_BYTES');
     expect(flagName('retentionMaxBytes')).toBe('retention-max-bytes');

@@ -4,10 +4,11 @@ import { inspectionJson } from '../inspection-json.js';
 import { problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { InspectionSchema, InspectQuery, TRACE_FIELDS } from '../schemas.js';
-import { routeInspection } from '../view-routing.js';
+import { submitInspection } from '../submit-inspection.js';
 
 export function inspectRoutes(context: ServerContext): RouteSpec[] {
-  const { service, readUpload, lifecycle, config, productViews } = context;
+  const { readUpload, config } = context;
+  const submit = submitInspection(context);
   return [
     defineRoute({
       method: 'post',
@@ -36,15 +37,11 @@ export function inspectRoutes(context: ServerContext): RouteSpec[] {
         503: { description: 'Overloaded (with Retry-After), shutting down, or the model is unavailable' },
       },
       async handle({ req, res, query, apiKey }) {
-        if (lifecycle.draining) throw problems.shuttingDown();
-        const trace = { partId: query.part ?? null, lot: query.lot ?? null, station: query.station ?? null, view: query.view ?? null, attributes: query.attr ?? {} };
-        const target = routeInspection(query.product, productViews.get(query.product), trace);
-        const record = await service.inspect({
-          productId: target.modelProductId,
-          partProductId: target.partProductId,
-          trace,
+        const record = await submit({
+          product: query.product,
           line: query.line ?? null,
           camera: query.camera ?? null,
+          trace: { partId: query.part ?? null, lot: query.lot ?? null, station: query.station ?? null, view: query.view ?? null, attributes: query.attr ?? {} },
           upload: () => readUpload(req, res),
           client: {
             apiKeyId: apiKey?.id ?? null,

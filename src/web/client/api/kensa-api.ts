@@ -10,6 +10,7 @@ import type {
   Activation,
   AuditEntry,
   Comparison,
+  DeadLetter,
   Facets,
   GoodSetEntry,
   GoodSetList,
@@ -27,6 +28,7 @@ import type {
   ReviewVerdict,
   ShadowResults,
   ShadowStatus,
+  Sink,
   Stats,
   ThresholdInForce,
   ThresholdRates,
@@ -223,6 +225,24 @@ export class KensaApi {
 
   goodSet(product: string): Promise<GoodSetList> {
     return this.json(`/api/v1/products/${segments(product)}/good-set`);
+  }
+
+  /** Admins: where results are sent, with their backlogs. */
+  async sinks(): Promise<Sink[]> {
+    return (await this.json<{ items: Sink[] }>('/api/v1/sinks')).items;
+  }
+
+  async deadLetters(sinkId: number): Promise<DeadLetter[]> {
+    return (await this.json<{ items: DeadLetter[] }>(`/api/v1/sinks/${sinkId}/dead-letters`)).items;
+  }
+
+  /** Sends a test message; throws with the reason when the sink did not acknowledge it. */
+  testSink(sinkId: number): Promise<{ delivered: true; ms: number }> {
+    return this.json(`/api/v1/sinks/${sinkId}/test`, { method: 'POST', body: {} });
+  }
+
+  resendDeadLetters(sinkId: number, reason: string): Promise<{ resent: number }> {
+    return this.json(`/api/v1/sinks/${sinkId}/dead-letters/resend`, { method: 'POST', body: { reason } });
   }
 
   /** Admins: the audit log, newest first. */

@@ -28,6 +28,7 @@ import type {
   ReviewSchema,
   StatsSchema,
 } from '../../../server/schemas.js';
+import type { DeadLetterListSchema, SinkListSchema } from '../../../server/sink-schemas.js';
 import type { ReviewState, ReviewVerdict } from '../../../store/inspections.js';
 import type { JobStatus } from '../../../store/training-jobs.js';
 
@@ -59,3 +60,5 @@ export type AuditEntry = z.infer<typeof AuditListSchema>['items'][number];
 export type Part = PartJson;
 export type PartView = Part['views'][number];
 export type { PartReviewVerdict };
+export type Sink = z.infer<typeof SinkListSchema>['items'][number];
+export type DeadLetter = z.infer<typeof DeadLetterListSchema>['items'][number];

@@ -12,6 +12,7 @@ import { canTrain } from '../session/roles.js';
 import { useSession } from '../session/session-context.js';
 import { isModelChange, ModelChanges } from './model-changes.js';
 import { ProductModels } from './product-models.js';
+import { SinksPanel } from './sinks-panel.js';
 
 const AUDIT_ENTRIES = 100;
 const CHANGES_SHOWN = 12;
@@ -76,6 +77,7 @@ export function ModelsPage() {
                 </p>
               )}
               {audit.data && <ModelChanges entries={audit.data.filter(isModelChange).slice(0, CHANGES_SHOWN)} />}
+              <SinksPanel />
             </>
           ) : (
             <p class="muted small">The audit log of activations, rollbacks, shadow mode and thresholds is shown to administrators.</p>
