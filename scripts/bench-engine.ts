@@ -9,13 +9,14 @@ import { Command } from 'commander';
 import ort from 'onnxruntime-node';
 import { Graph } from '../src/onnx/graph.js';
 import { mlp } from '../src/onnx/nn.js';
-import { matmul, reduceMean, relu, square, sub } from '../src/onnx/ops.js';
+import { reduceMean, relu, square, sub } from '../src/onnx/ops.js';
 import { ParameterStore } from '../src/onnx/parameters.js';
-import { serialize } from '../src/onnx/serialize.js';
-import { createSession, DEVICES, type Device } from '../src/onnx/session.js';
+import { DEVICES, type Device } from '../src/onnx/session.js';
 import { TrainingStep } from '../src/onnx/training-step.js';
 import { Random } from '../src/util/random.js';
 import { median } from 'simple-statistics';
+import { describeMachine, measureMachine } from './lib/machine.js';
+import { timeRuns } from './lib/time-runs.js';
 
 const WIDTHS = [272, 1024, 1024, 1024, 128];
 const BATCH = 784;
@@ -24,33 +25,6 @@ function forwardFlops(): number {
   let flops = 0;
   for (let i = 1; i < WIDTHS.length; i++) flops += 2 * BATCH * WIDTHS[i - 1] * WIDTHS[i];
   return flops;
-}
-
-async function timeRuns(runs: number, warmup: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
-async function peakMatmulGflops(device: Device, threads: number | undefined, runs: number): Promise<number> {
-  const n = 2048;
-  const graph = new Graph();
-  const a = graph.input('a', [n, n]);
-  const b = graph.input('b', [n, n]);
-  const session = await createSession(serialize(graph, { inputs: [a, b], outputs: { c: matmul(a, b) } }), { device, threads });
-  const random = new Random(1);
-  const feeds = {
-    a: new ort.Tensor('float32', random.fillNormal(new Float32Array(n * n)), [n, n]),
-    b: new ort.Tensor('float32', random.fillNormal(new Float32Array(n * n)), [n, n]),
-  };
-  const times = await timeRuns(runs, 2, () => session.run(feeds));
-  await session.release();
-  return (2 * n * n * n) / (median(times) / 1000) / 1e9;
 }
 
 async function trainingStepMs(device: Device, threads: number | undefined, steps: number): Promise<number[]> {
@@ -79,12 +53,13 @@ const options = new Command()
   .parse()
   .opts<{ json?: boolean; steps: number; threads?: number; device: Device }>();
 
+const machine = await measureMachine(options.device, options.threads);
 const stepTimes = await trainingStepMs(options.device, options.threads, options.steps);
 const stepMs = median(stepTimes);
 const achievedGflops = (3 * forwardFlops()) / (stepMs / 1000) / 1e9;
-const peakGflops = await peakMatmulGflops(options.device, options.threads, 10);
-const summary = { stepMs: +stepMs.toFixed(2), achievedGflops: +achievedGflops.toFixed(1), peakGflops: +peakGflops.toFixed(1), ratio: +(achievedGflops / peakGflops).toFixed(3) };
+const summary = { stepMs: +stepMs.toFixed(2), achievedGflops: +achievedGflops.toFixed(1), peakGflops: machine.peakGflops, ratio: +(achievedGflops / machine.peakGflops).toFixed(3), device: options.device, machine };
 if (!options.json) {
+  console.log(describeMachine(machine));
   console.log(`MLP ${WIDTHS.join(' -> ')}, batch ${BATCH}, device ${options.device}, ${options.steps} steps`);
   console.log(`training step: median ${summary.stepMs} ms (min ${Math.min(...stepTimes).toFixed(1)}, max ${Math.max(...stepTimes).toFixed(1)})`);
   console.log(`achieved ${summary.achievedGflops} GFLOP/s (3x forward matmul FLOPs); peak MatMul ${summary.peakGflops} GFLOP/s; ratio ${summary.ratio}`);

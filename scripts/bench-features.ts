@@ -2,7 +2,9 @@
  * Feature-extraction benchmark: decode + resize (sharp) + the feature graph (MobileNetV2 blocks
  * 2/5/9/10 on the stride-8 grid, ONNX Runtime), pipelined and batched exactly as training and
  * evaluation run it, for 900x900 RGB PNGs (the MVTec AD size) and 1280x1024 grayscale JPEGs.
- * It also times decoding alone and the feature graph alone, to show where the time goes.
+ * In the same run it times decoding + resizing alone (same batches, same parallelism: the limit the
+ * pipeline can reach) and the feature graph alone, and reports the pipeline's share of the decode
+ * limit (ratioToDecodeLimit) and how much of the smaller stage hides behind the other (overlap).
  *
  *   npm run bench:features -- [--json] [--images N] [--batch N] [--size N] [--backbone NAME]
  */
@@ -19,6 +21,8 @@ import { decodeImage } from '../src/image/decode.js';
 import type { InputSpec } from '../src/model/manifest.js';
 import { imageBatches } from '../src/training/image-batches.js';
 import { generateDataset } from '../src/synth/generate.js';
+import { describeMachine, measureMachine } from './lib/machine.js';
+import { timeRuns } from './lib/time-runs.js';
 
 const options = new Command()
   .option('--json', 'print only the JSON summary line')
@@ -52,44 +56,55 @@ async function makeImages(dir: string, count: number, width: number, height: num
 interface CaseResult {
   imagesPerSecond: number;
   msPerImage: number;
+  /** Decoding + resizing alone, batched and a batch ahead exactly as in the pipeline. */
+  decodeLimitImagesPerSecond: number;
+  /** Pipeline throughput as a share of decoding alone: the feature graph's cost, as far as it does not overlap. */
+  ratioToDecodeLimit: number;
   decodeMs: number;
+  /** The feature graph alone, per image at the batch size. */
   featureMs: number;
+  /** Share of the smaller stage hidden behind the other: (decode + features - pipeline) / min(decode, features). */
+  overlap: number;
+}
+
+/** Wall seconds of decoding every image in batches (one batch ahead), handing each batch to `consume`. */
+async function timeBatches(bytes: Buffer[], input: InputSpec, consume: (batch: { data: Float32Array; dims: [number, number, number, number] }) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for await (const b of imageBatches(bytes.length, (i) => decodeImage(bytes[i], input), options.batch)) await consume(b);
+  return (performance.now() - started) / 1000;
 }
 
 async function runCase(name: string, files: string[], extractor: FeatureExtractor, input: InputSpec): Promise<CaseResult> {
   const bytes = await Promise.all(files.map((f) => readFile(f)));
-  // Decoding alone: one image at a time, median.
-  const decodeTimes: number[] = [];
-  for (const b of bytes.slice(0, 16)) {
-    const started = performance.now();
-    await decodeImage(b, input);
-    decodeTimes.push(performance.now() - started);
-  }
+  const decodeSeconds = await timeBatches(bytes, input, async () => undefined);
   // The feature graph alone, on a batch already decoded: per image.
   const decoded = await Promise.all(bytes.slice(0, options.batch).map((b) => decodeImage(b, input)));
   const batch = packBatch(decoded);
-  const featureTimes: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    const started = performance.now();
-    await extractor.run(batch.data, batch.dims);
-    if (i > 0) featureTimes.push((performance.now() - started) / decoded.length);
-  }
-  // The real pipeline: decoding runs a batch ahead of the feature graph.
-  const started = performance.now();
-  for await (const b of imageBatches(bytes.length, (i) => decodeImage(bytes[i], input), options.batch)) await extractor.run(b.data, b.dims);
-  const seconds = (performance.now() - started) / 1000;
+  const featureTimes = (await timeRuns(5, 1, () => extractor.run(batch.data, batch.dims))).map((ms) => ms / decoded.length);
+  const seconds = await timeBatches(bytes, input, (b) => extractor.run(b.data, b.dims));
+  const msPerImage = (seconds * 1000) / bytes.length;
+  const decodeMs = (decodeSeconds * 1000) / bytes.length;
+  const featureMs = median(featureTimes);
   const result = {
     imagesPerSecond: +(bytes.length / seconds).toFixed(1),
-    msPerImage: +((seconds * 1000) / bytes.length).toFixed(2),
-    decodeMs: +median(decodeTimes).toFixed(2),
-    featureMs: +median(featureTimes).toFixed(2),
+    msPerImage: +msPerImage.toFixed(2),
+    decodeLimitImagesPerSecond: +(bytes.length / decodeSeconds).toFixed(1),
+    ratioToDecodeLimit: +(decodeSeconds / seconds).toFixed(3),
+    decodeMs: +decodeMs.toFixed(2),
+    featureMs: +featureMs.toFixed(2),
+    overlap: +((decodeMs + featureMs - msPerImage) / Math.min(decodeMs, featureMs)).toFixed(2),
   };
-  log(`${name.padEnd(28)} ${String(result.imagesPerSecond).padStart(7)} images/s  ${String(result.msPerImage).padStart(6)} ms/image   decode ${result.decodeMs} ms, features ${result.featureMs} ms per image`);
+  log(
+    `${name.padEnd(28)} ${String(result.imagesPerSecond).padStart(7)} images/s  ${String(result.msPerImage).padStart(6)} ms/image   ` +
+      `decode alone ${result.decodeLimitImagesPerSecond} images/s (ratio ${result.ratioToDecodeLimit}); per image: decode ${result.decodeMs} ms, features ${result.featureMs} ms, overlap ${result.overlap}`,
+  );
   return result;
 }
 
+const machine = await measureMachine();
 const dir = await mkdtemp(path.join(os.tmpdir(), 'kensa-bench-features-'));
 try {
+  log(describeMachine(machine));
   const backbone = await loadBackbone(options.backbone, options.models);
   const extractor = await FeatureExtractor.create({ backbone, stride: 8, normalize: false });
   const input: InputSpec = { policy: 'fill', size: options.size, multiple: 16 };
@@ -97,7 +112,7 @@ try {
   const png = await runCase('900x900 RGB PNG', await makeImages(dir, options.images, 900, 900, 'png'), extractor, input);
   const jpeg = await runCase('1280x1024 grayscale JPEG', await makeImages(dir, options.images, 1280, 1024, 'jpeg'), extractor, input);
   await extractor.release();
-  console.log(JSON.stringify({ ...png, jpeg }));
+  console.log(JSON.stringify({ ...png, jpeg, machine }));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,13 +1,21 @@
 /**
  * Serving benchmark: `kensa serve` in a child process with a real model package, driven by
- * autocannon with a 900x900 PNG at concurrency 1, 4 and 16, then an overload run: 128 connections
+ * autocannon with a 900x900 PNG (or `--synthetic 2592x1944 --gray`: a 5-megapixel grayscale
+ * frame) at concurrency 1, 4 and 16, then an overload run: 128 connections
  * offering twice the best measured throughput (cameras at a fixed frame rate, not a closed loop
  * that retries refusals instantly), once with the bounded queue and once, for contrast, with an
  * unbounded one. During each run /healthz is probed every 50 ms: its latency shows whether HTTP
  * stays responsive while batches run.
  *
- *   npm run bench:serve -- [--model DIR] [--image FILE] [--duration S] [--threads N]
- *                          [--inference-thread worker|main] [--compare-threads] [--json]
+ *   npm run bench:serve -- [--model DIR] [--image FILE | --synthetic WxH [--gray]] [--duration S]
+ *                          [--threads N] [--inference-thread worker|main] [--compare-threads]
+ *                          [--ratios-only] [--json]
+ *
+ * Its limit, in the same run: the pipeline the server wraps, in this process with no HTTP, at the
+ * server's batch size and thread settings (lib/in-process-pipeline.ts), in rounds alternating
+ * with the server at concurrency 1 and at its best concurrency of the 1/4/16 runs
+ * (lib/serve-limit.ts): throughputRatio (target >= 0.85) and latencyRatio (target <= 1.15).
+ * --ratios-only stops there (no traceability, sinks or overload).
  *
  * Then the cost of traceability, on the same server at concurrency 1: rounds of plain posts, posts
  * with traceability fields (a serial of their own, lot, station, three attributes) and posts that
@@ -17,7 +25,9 @@
  *
  * Without --model, the bundled demo product's DxMI model (MobileNetV2 features at stride 8 and the
  * trained energy, 224x224) is trained first, as `npm start` does on a fresh clone. The last line with --json is
- * {"p50Ms","p99Ms","imagesPerSecond","traceability"}: p50/p99 at concurrency 1, the best throughput of the 1/4/16 runs,
+ * {"p50Ms","p99Ms","imagesPerSecond","throughputRatio","latencyRatio","limit","image","machine","traceability"}:
+ * p50/p99 at concurrency 1, the best throughput of the 1/4/16 runs, the ratios above with the figures behind them, the
+ * image, the CPU model and MatMul peak measured at the start,
  * and {"plainP50Ms","tracedP50Ms","tracedP50Ratio","viewP50Ms","viewP50Ratio"} (ratios against plain; the target is within 1.05),
  * and "sinks": the same server with three active sinks (a webhook receiver, an in-process aedes
  * broker and a folder, see lib/sink-cost.ts) against none, p50 at concurrency 1 and throughput at
@@ -32,12 +42,15 @@ import sharp from 'sharp';
 import pino from 'pino';
 import { readModelPackage } from '../src/model/model-package.js';
 import { DEMO_PRODUCT, ensureDemoProduct } from '../src/server/demo.js';
+import { discoverModelPackages } from '../src/server/model-discovery.js';
 import { ApiKeyStore } from '../src/store/api-keys.js';
 import { databasePath, openDatabase } from '../src/store/database.js';
 import { ProductViewStore } from '../src/store/product-views.js';
+import { describeMachine, measureMachine } from './lib/machine.js';
+import { compareToLimit, type LimitComparison } from './lib/serve-limit.js';
 import { ServerProcess } from './lib/server-process.js';
 import { compareSinkCost, type SinkCost } from './lib/sink-cost.js';
-import { syntheticPartPng } from './lib/synthetic-part.js';
+import { parseSize, syntheticPartPng } from './lib/synthetic-part.js';
 
 const CONCURRENCY = [1, 4, 16];
 const OVERLOAD_CONCURRENCY = 128;
@@ -50,6 +63,9 @@ const BENCH_PART_PRODUCT = 'bench-part';
 interface Options {
   model?: string;
   image?: string;
+  synthetic: string;
+  gray: boolean;
+  ratiosOnly: boolean;
   duration: number;
   threads?: number;
   inferenceThread: 'worker' | 'main';
@@ -185,7 +201,10 @@ async function compareTraceability(server: ServerProcess, load: Load, duration: 
 async function main(): Promise<void> {
   const program = new Command()
     .option('--model <dir>', "model package to serve (default: the demo product's, trained first)")
-    .option('--image <file>', 'image to post (default: a synthetic 900x900 PNG)')
+    .option('--image <file>', 'image to post (default: a synthetic part PNG, see --synthetic)')
+    .option('--synthetic <WxH>', 'size of the synthetic part PNG', '900x900')
+    .option('--gray', 'make the synthetic part grayscale')
+    .option('--ratios-only', 'stop after the 1/4/16 runs and their ratios to the in-process pipeline')
     .option('--duration <s>', 'seconds per run', (v) => Number(v), 5)
     .option('--threads <n>', 'ONNX Runtime intra-op threads of the server (default: its own default)', (v) => Number(v))
     .option('--inference-thread <where>', 'worker or main', 'worker')
@@ -194,6 +213,7 @@ async function main(): Promise<void> {
     .parse();
   const options = program.opts<Options>();
 
+  const machine = await measureMachine('cpu', options.threads);
   const root = await mkdtemp(path.join(os.tmpdir(), 'kensa-bench-'));
   try {
     const modelsDir = path.join(root, 'models');
@@ -210,7 +230,8 @@ async function main(): Promise<void> {
       await ensureDemoProduct(modelsDir, dataDir, pino({ level: 'warn' }));
       modelLine = 'model: the demo product (dxmi, backbone mobilenet_v2, input fill 224, stride 8)';
     }
-    const image = options.image ? await readFile(options.image) : await syntheticPartPng();
+    const modelDir = (await discoverModelPackages(modelsDir)).packages.find((pkg) => pkg.manifest.product === product)!.dir;
+    const image = options.image ? await readFile(options.image) : await syntheticPartPng({ ...parseSize(options.synthetic), gray: options.gray ?? false });
     const imageInfo = await sharp(image).metadata();
 
     const db = openDatabase(databasePath(dataDir));
@@ -226,15 +247,19 @@ async function main(): Promise<void> {
     const runs: RunResult[] = [];
     let traced: TraceResult[] = [];
     let sinkCost: SinkCost | null = null;
+    let limit: LimitComparison | null = null;
     for (const mode of modes) {
       const server = await ServerProcess.start({ ...base, 'inference-thread': mode });
       try {
         await drive(server, 'warm-up', load, 4, 2);
         for (const connections of CONCURRENCY) runs.push(await drive(server, mode, load, connections, options.duration));
-        if (mode === options.inferenceThread) {
+        if (mode !== options.inferenceThread) continue;
+        const measured = runs.filter((r) => r.label === mode);
+        const capacity = measured.reduce((best, r) => (r.imagesPerSecond > best.imagesPerSecond ? r : best)).connections;
+        const post = { path: `/api/v1/inspect?product=${encodeURIComponent(load.product)}`, key: load.key, image: load.image };
+        limit = await compareToLimit(server, post, modelDir, { inferenceThread: mode, ...(options.threads ? { threads: options.threads } : {}) }, capacity);
+        if (!options.ratiosOnly) {
           traced = await compareTraceability(server, load, options.duration);
-          const measured = runs.filter((r) => r.label === mode);
-          const capacity = measured.reduce((best, r) => (r.imagesPerSecond > best.imagesPerSecond ? r : best)).connections;
           sinkCost = await compareSinkCost(server, { ...load, adminKey }, capacity, options.duration);
         }
       } finally {
@@ -243,10 +268,11 @@ async function main(): Promise<void> {
     }
     const offered = Math.round(2 * Math.max(...runs.map((r) => r.imagesPerSecond)));
     const overload: RunResult[] = [];
-    for (const [label, queue] of [
+    const overloads = [
       [`2x load, queue ${OVERLOAD_QUEUE}`, OVERLOAD_QUEUE],
       ['2x load, unbounded', 1_000_000],
-    ] as const) {
+    ] as const;
+    for (const [label, queue] of options.ratiosOnly ? [] : overloads) {
       const server = await ServerProcess.start({ ...base, 'inference-thread': options.inferenceThread, 'max-queue': queue });
       try {
         await drive(server, 'warm-up', load, 4, 1);
@@ -260,8 +286,8 @@ async function main(): Promise<void> {
     const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
     console.log(modelLine);
     console.log(`image: ${imageInfo.width}x${imageInfo.height} ${imageInfo.format}, ${(image.length / 1024).toFixed(0)} KiB`);
-    console.log(`machine: ${os.availableParallelism()} cores, load average ${loadBefore.map(fmt).join(' ')} before, ${loadAfter.map(fmt).join(' ')} after`);
-    console.log(`overload: ${offered} images/s offered on ${OVERLOAD_CONCURRENCY} connections; latencies are of answered inspections`);
+    console.log(`machine: ${describeMachine(machine)}, load average ${loadBefore.map(fmt).join(' ')} before, ${loadAfter.map(fmt).join(' ')} after`);
+    if (overload.length > 0) console.log(`overload: ${offered} images/s offered on ${OVERLOAD_CONCURRENCY} connections; latencies are of answered inspections`);
     console.log('');
     console.log('run                       conns   p50 ms   p99 ms   images/s   refused  errors  /healthz p99 ms');
     for (const r of [...runs, ...overload]) {
@@ -269,13 +295,25 @@ async function main(): Promise<void> {
         `${r.label.padEnd(25)} ${String(r.connections).padStart(5)} ${fmt(r.p50Ms).padStart(8)} ${fmt(r.p99Ms).padStart(8)} ${fmt(r.imagesPerSecond).padStart(10)} ${String(r.refused).padStart(9)} ${String(r.errors).padStart(7)} ${fmt(r.healthP99Ms).padStart(16)}`,
       );
     }
+    const primary = runs.filter((r) => r.label === options.inferenceThread);
+    const single = primary.find((r) => r.connections === 1)!;
+    const imagesPerSecond = Math.max(...primary.map((r) => r.imagesPerSecond));
+    const { serverP50Ms, serverImagesPerSecond, inProcessMs, inProcessImagesPerSecond, throughputRatio, latencyRatio, maxBatch, threads } = limit!;
+    console.log('');
+    console.log(`against the in-process pipeline (no HTTP; batch ${maxBatch}, ${threads} threads, inference on the ${options.inferenceThread} thread), interleaved rounds (ratios: median of the rounds'):`);
+    console.log(`  one image: server p50 ${serverP50Ms.toFixed(2)} ms, in-process median ${inProcessMs.toFixed(2)} ms: latencyRatio ${latencyRatio.toFixed(3)} (target <= 1.15)`);
+    console.log(
+      `  throughput: server ${serverImagesPerSecond.toFixed(1)} images/s, in-process ${inProcessImagesPerSecond.toFixed(1)} images/s: throughputRatio ${throughputRatio.toFixed(3)} (target >= 0.85)`,
+    );
     const [plain, withTrace, withView] = traced;
     const ratio = (r: TraceResult) => r.p50Ms / plain.p50Ms;
-    console.log('');
-    console.log(`traceability: concurrency 1, ${TRACE_ROUNDS} interleaved rounds of ${options.duration} s per variant; p50 from every answer's latency`);
-    console.log('variant          answered   p50 ms   p99 ms   p50 vs plain');
-    for (const r of traced) {
-      console.log(`${r.label.padEnd(16)} ${String(r.answered).padStart(8)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${ratio(r).toFixed(3).padStart(14)}`);
+    if (traced.length > 0) {
+      console.log('');
+      console.log(`traceability: concurrency 1, ${TRACE_ROUNDS} interleaved rounds of ${options.duration} s per variant; p50 from every answer's latency`);
+      console.log('variant          answered   p50 ms   p99 ms   p50 vs plain');
+      for (const r of traced) {
+        console.log(`${r.label.padEnd(16)} ${String(r.answered).padStart(8)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${ratio(r).toFixed(3).padStart(14)}`);
+      }
     }
     if (sinkCost) {
       console.log('');
@@ -285,19 +323,31 @@ async function main(): Promise<void> {
       const delivered = Object.entries(sinkCost.delivered).map(([sink, { distinct, messages }]) => `${sink} ${distinct} (${messages} messages)`);
       console.log(`p50 ratio ${sinkCost.p50Ratio.toFixed(3)}, throughput ratio ${sinkCost.throughputRatio.toFixed(3)} (target: within 10%); ${sinkCost.logged} logged for the sinks, delivered: ${delivered.join(', ')}`);
     }
-    const primary = runs.filter((r) => r.label === options.inferenceThread);
-    const single = primary.find((r) => r.connections === 1)!;
     const summary = {
       p50Ms: Number(single.p50Ms.toFixed(2)),
       p99Ms: Number(single.p99Ms.toFixed(2)),
-      imagesPerSecond: Number(Math.max(...primary.map((r) => r.imagesPerSecond)).toFixed(1)),
-      traceability: {
-        plainP50Ms: Number(plain.p50Ms.toFixed(2)),
-        tracedP50Ms: Number(withTrace.p50Ms.toFixed(2)),
-        tracedP50Ratio: Number(ratio(withTrace).toFixed(3)),
-        viewP50Ms: Number(withView.p50Ms.toFixed(2)),
-        viewP50Ratio: Number(ratio(withView).toFixed(3)),
+      imagesPerSecond: Number(imagesPerSecond.toFixed(1)),
+      throughputRatio: Number(throughputRatio.toFixed(3)),
+      latencyRatio: Number(latencyRatio.toFixed(3)),
+      limit: {
+        serverP50Ms: Number(serverP50Ms.toFixed(2)),
+        inProcessMs: Number(inProcessMs.toFixed(2)),
+        serverImagesPerSecond: Number(serverImagesPerSecond.toFixed(1)),
+        inProcessImagesPerSecond: Number(inProcessImagesPerSecond.toFixed(1)),
+        maxBatch,
+        threads,
       },
+      image: { width: imageInfo.width, height: imageInfo.height, format: imageInfo.format, channels: imageInfo.channels, bytes: image.length },
+      machine,
+      traceability: plain
+        ? {
+            plainP50Ms: Number(plain.p50Ms.toFixed(2)),
+            tracedP50Ms: Number(withTrace.p50Ms.toFixed(2)),
+            tracedP50Ratio: Number(ratio(withTrace).toFixed(3)),
+            viewP50Ms: Number(withView.p50Ms.toFixed(2)),
+            viewP50Ratio: Number(ratio(withView).toFixed(3)),
+          }
+        : null,
       sinks: sinkCost && {
         noSinksP50Ms: Number(sinkCost.variants[0].p50Ms.toFixed(2)),
         sinksP50Ms: Number(sinkCost.variants[1].p50Ms.toFixed(2)),

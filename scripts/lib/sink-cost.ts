@@ -9,9 +9,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { TestBroker } from '../../test/helpers/mqtt-broker.js';
 import { WebhookReceiver } from '../../test/helpers/webhook-receiver.js';
+import { postImages } from './post-images.js';
 import type { ServerProcess } from './server-process.js';
 
 const ROUNDS = 3;
@@ -40,27 +40,8 @@ export interface SinkCost {
   delivered: Record<'webhook' | 'mqtt' | 'folder', { distinct: number; messages: number }>;
 }
 
-/** One autocannon run: the 200 answers' latencies and the elapsed seconds. */
-async function run(server: ServerProcess, load: SinkLoad, line: string, connections: number, duration: number): Promise<{ latencies: number[]; seconds: number }> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const cannon = autocannon(
-      {
-        url: `${server.url}/api/v1/inspect?product=${encodeURIComponent(load.product)}&line=${line}&camera=1`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${load.key}`, 'content-type': 'application/octet-stream' },
-        body: load.image,
-        connections,
-        duration,
-      },
-      (error) => (error ? reject(error as Error) : resolve()),
-    );
-    cannon.on('response', (_client, status, _bytes, ms) => {
-      if (status === 200) latencies.push(ms);
-    });
-  });
-  return { latencies, seconds: (performance.now() - started) / 1000 };
+function run(server: ServerProcess, load: SinkLoad, line: string, connections: number, duration: number): Promise<{ latencies: number[]; seconds: number }> {
+  return postImages(server.url, { path: `/api/v1/inspect?product=${encodeURIComponent(load.product)}&line=${line}&camera=1`, key: load.key, image: load.image }, connections, duration);
 }
 
 async function admin<T>(server: ServerProcess, load: SinkLoad, route: string, body?: unknown): Promise<T> {

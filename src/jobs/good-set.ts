@@ -4,13 +4,12 @@
  * every later training job of the product trains on the good set besides its own images, until
  * a trainer takes it out again.
  */
-import { copyFile, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobStore } from '../store/blob-store.js';
 import type { Db } from '../store/database.js';
 import type { GoodSetImage, GoodSetStore } from '../store/good-set.js';
 import type { InspectionRecord } from '../store/inspections.js';
-import { removeFileDurably } from '../util/durable-file.js';
+import { copyFileDurably, makeDirectoryDurably, removeFileDurably } from '../util/durable-file.js';
 import { linkOrCopy, type JobFiles } from './job-files.js';
 
 const EXTENSIONS: Record<string, string> = { jpeg: 'jpg', png: 'png', tiff: 'tif', webp: 'webp', bmp: 'bmp' };
@@ -48,11 +47,11 @@ export async function addToGoodSet(inspection: InspectionRecord, imageBlob: stri
 async function copyIn(inspection: InspectionRecord, imageBlob: string, deps: GoodSetDeps, actorKeyId: number | null): Promise<GoodSetImage> {
   const file = `${inspection.id}.${EXTENSIONS[inspection.image.format] ?? 'img'}`;
   const target = path.join(deps.files.goodSetDir(inspection.productId), file);
-  // A copy, so the good set owns its file whatever retention does to the blob; renamed into place whole.
-  const temp = `${target}.tmp-${process.pid}`;
-  await mkdir(path.dirname(target), { recursive: true });
-  await copyFile(deps.blobs.pathOf(imageBlob), temp);
-  await rename(temp, target);
+  // A copy, so the good set owns its file whatever retention does to the blob; renamed into place
+  // whole, and on disk before the entry is answered: a power cut must not leave an entry whose
+  // file is empty or missing (every later job of the product would fail on it).
+  await makeDirectoryDurably(path.dirname(target));
+  await copyFileDurably(deps.blobs.pathOf(imageBlob), target, `${target}.tmp-${process.pid}`);
   return deps.store.add({ productId: inspection.productId, inspectionId: inspection.id, file, sha256: inspection.image.sha256, addedByKeyId: actorKeyId, createdMs: Date.now() });
 }
 

@@ -24,6 +24,7 @@ import { HttpProblem, problems, toProblem } from '../server/problem.js';
 import { TRACE_FIELDS } from '../server/schemas.js';
 import type { Submission, SubmitInspection } from '../server/submit-inspection.js';
 import { readFileIfPresent, renameIfPresent, statIfPresent } from '../util/if-present.js';
+import type { FolderMetrics } from './hot-folder-metrics.js';
 
 export const DONE = 'done';
 export const FAILED = 'failed';
@@ -37,6 +38,7 @@ export interface HotFolderOptions {
   submit: SubmitInspection;
   /** The inspection already logged for this image and request id, or null. */
   loggedInspection(sha256: string, requestId: string): string | null;
+  metrics: FolderMetrics;
   logger: Logger;
 }
 
@@ -80,10 +82,14 @@ export class HotFolder {
   private enqueue(file: string): void {
     if (this.queued.has(file)) return;
     this.queued.add(file);
+    this.options.metrics.queued();
     this.queue = this.queue
       .then(() => (this.stopping.signal.aborted ? undefined : this.inspect(file)))
       .catch((error: unknown) => this.logger.error({ err: error, file }, 'hot folder file left in place'))
-      .finally(() => this.queued.delete(file));
+      .finally(() => {
+        this.queued.delete(file);
+        this.options.metrics.dequeued();
+      });
   }
 
   private async inspect(file: string): Promise<void> {
@@ -129,6 +135,7 @@ export class HotFolder {
         const problem = toProblem(error, this.options.maxUploadBytes);
         if (problem.status !== 503) throw error;
         this.logger.debug({ problem: problem.title }, 'hot folder waits to be admitted');
+        this.options.metrics.waited();
         const retryAfterMs = 1000 * Number(problem.extra.headers?.['Retry-After'] ?? 1);
         const stopped = await sleep(retryAfterMs, false, { signal: this.stopping.signal }).catch(() => true);
         if (stopped) return null;
@@ -151,6 +158,7 @@ export class HotFolder {
     const into = (name: string) => path.join(path.dirname(name), to, path.basename(name));
     await rename(file, into(file));
     await renameIfPresent(sidecar, into(sidecar));
+    this.options.metrics.moved(to);
   }
 }
 

@@ -13,11 +13,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant, type Namespace, type UAObject, type UAVariable } from 'node-opcua';
 import type { Logger } from 'pino';
 import type { CameraResult } from '../store/camera-results.js';
+import type { CameraLabels, OpcuaMetrics } from './opcua-metrics.js';
+import { UNNAMED } from './unnamed.js';
 
 export const NAMESPACE_URI = 'urn:kensa:line';
 const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
-/** Stands for a line or camera the image was sent without. */
-export const UNNAMED = '-';
 
 export interface OpcuaServerOptions {
   port: number;
@@ -25,6 +25,7 @@ export interface OpcuaServerOptions {
   /** With a user, anonymous sessions are refused; without one, anyone on the network may connect and acknowledge. */
   user: { name: string; password: string } | null;
   pkiDir: string;
+  metrics: OpcuaMetrics;
   logger: Logger;
 }
 
@@ -39,6 +40,7 @@ export class LineOpcuaServer {
     private readonly server: OPCUAServer,
     private readonly namespace: Namespace,
     private readonly root: UAObject,
+    private readonly metrics: OpcuaMetrics,
     private readonly logger: Logger,
   ) {}
 
@@ -61,7 +63,7 @@ export class LineOpcuaServer {
     if (!addressSpace) throw new Error('the OPC UA address space did not initialize');
     const namespace = addressSpace.registerNamespace(NAMESPACE_URI);
     const root = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: 'Kensa', nodeId: 's=Kensa' });
-    const line = new LineOpcuaServer(server, namespace, root, options.logger);
+    const line = new LineOpcuaServer(server, namespace, root, options.metrics, options.logger);
     for (const result of restored) line.camera(result).show(result, result.sequence, false);
     await server.start();
     if (!user) options.logger.warn('the OPC UA server accepts anonymous sessions: set opcuaUser and opcuaPassword');
@@ -92,7 +94,8 @@ export class LineOpcuaServer {
     const key = path.map(encodeURIComponent).join('/');
     let nodes = this.cameras.get(key);
     if (!nodes) {
-      nodes = new CameraNodes(this.namespace, this.folder(path, path.length), key);
+      const [product, line, camera] = path;
+      nodes = new CameraNodes(this.namespace, this.folder(path, path.length), key, { product, line, camera }, this.metrics);
       this.cameras.set(key, nodes);
     }
     return nodes;
@@ -114,6 +117,8 @@ export class LineOpcuaServer {
 /** One camera's variables. */
 class CameraNodes {
   sequence = 0;
+  /** ResultReady: set by a result, cleared by the PLC's Acknowledge. */
+  private ready = false;
   private readonly decision;
   private readonly score;
   private readonly inspectionId;
@@ -122,7 +127,13 @@ class CameraNodes {
   private readonly sequenceNode;
   private readonly resultReady;
 
-  constructor(namespace: Namespace, folder: UAObject, key: string) {
+  constructor(
+    namespace: Namespace,
+    folder: UAObject,
+    key: string,
+    private readonly labels: CameraLabels,
+    private readonly metrics: OpcuaMetrics,
+  ) {
     const variable = (browseName: string, dataType: DataType, value: unknown) =>
       namespace.addVariable({ componentOf: folder, browseName, nodeId: `s=${key}/${browseName}`, dataType, value: new Variant({ dataType, value }) });
     this.decision = variable('Decision', DataType.String, '');
@@ -145,7 +156,11 @@ class CameraNodes {
       value: {
         get: () => new Variant({ dataType: DataType.Boolean, value: false }),
         set: (variant: Variant) => {
-          if (variant.value === true) set(this.resultReady, DataType.Boolean, false);
+          if (variant.value === true && this.ready) {
+            this.ready = false;
+            set(this.resultReady, DataType.Boolean, false);
+            this.metrics.acknowledge(this.labels);
+          }
           return StatusCodes.Good;
         },
       },
@@ -153,6 +168,8 @@ class CameraNodes {
   }
 
   show(result: LineResult, sequence: number, ready: boolean): void {
+    if (ready) this.metrics.handshake(this.labels, this.ready);
+    this.ready = ready;
     this.sequence = sequence;
     set(this.decision, DataType.String, result.decision);
     set(this.score, DataType.Double, result.score);

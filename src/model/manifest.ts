@@ -6,6 +6,7 @@
  * says; outputs "anomaly_map" float32 [N, 1, H, W] and "score" float32 [N], both raw energies.
  */
 import { z } from 'zod';
+import { LineReferenceSchema } from '../health/reference.js';
 
 export const MANIFEST_FORMAT = 'kensa-model/1';
 
@@ -75,6 +76,8 @@ export const ManifestSchema = z.object({
   backbone: BackboneInfoSchema,
   input: InputSpecSchema,
   calibration: CalibrationSchema,
+  /** Score and image-quality quantiles of the calibration images, for drift watch (absent in older packages). */
+  reference: LineReferenceSchema.optional(),
   training: z.object({
     images: z.number().int().nonnegative(),
     /** sha256 over the sorted content hashes of the training images. */

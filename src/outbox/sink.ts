@@ -9,12 +9,14 @@ import type { z } from 'zod';
 export interface OutboundMessage {
   /** Unique per outbox entry (a re-sent entry keeps it): receivers deduplicate by it. */
   deliveryId: string;
+  /** An inspection's result, a drift alert (see src/health), a part's verdict (see src/store/parts.ts) or a test message. */
+  kind: 'inspection' | 'drift' | 'part' | 'test';
   product: string;
   line: string | null;
   camera: string | null;
-  /** The inspection's id; null for a test message. */
+  /** The inspection's id (a part's: its latest view's); null for a test message. */
   inspectionId: string | null;
-  /** The JSON document every kind sends: { deliveryId, sink, test, inspection }. */
+  /** The JSON document every kind sends: { deliveryId, sink, test, inspection }, or { deliveryId, sink, test, kind: 'drift', drift, inspection: null } for a drift alert, { ..., kind: 'part', part, inspection: null } for a part. */
   document: Record<string, unknown>;
   /** The overlay PNG, when the sink asks for it and the files are still there. */
   overlay: Buffer | null;

@@ -1,6 +1,7 @@
 /** Everything the route handlers use, built once by the server. */
 import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../outbox/dispatcher.js';
+import type { LineHealth } from '../health/line-health.js';
 import type { JobEventHub } from '../jobs/job-event-hub.js';
 import type { ShadowScorer } from '../jobs/shadow-scorer.js';
 import type { TrainingJobs } from '../jobs/training-jobs.js';
@@ -61,6 +62,8 @@ export interface ServerContext {
   sinks: SinkStore;
   outbox: OutboxStore;
   dispatcher: OutboxDispatcher;
+  /** Drift watch, the sampled review queue and their settings. */
+  lineHealth: LineHealth;
   /** Set when shutdown begins: readiness fails and new inspections are refused. */
   lifecycle: { draining: boolean };
 }

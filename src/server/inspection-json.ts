@@ -32,6 +32,7 @@ export function inspectionJson(record: InspectionRecord, reviews?: ReviewRecord[
         ? { product: record.partRecord.productId, part: record.trace.partId, pass: record.partRecord.pass, link: partLink(record.partRecord.productId, record.trace.partId, record.partRecord.pass) }
         : null,
     legalHold: record.legalHold,
+    quality: record.quality,
     ...(reviews
       ? {
           reviews: reviews.map((review) => ({

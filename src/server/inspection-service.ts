@@ -2,13 +2,15 @@
  * One inspection, from upload to a committed row: lease the product's active model, read the
  * upload, pass the admission gate, decode to the model's input, run in a micro-batch, store the
  * original image and the normalized map (the image is written while the batch runs), and insert
- * the row (with its part's record, for a view of a multi-view part). The answer waits for the
+ * the row (with its part's record, for a view of a multi-view part; a plain row commits together
+ * with the others ready at the same moment, see group-commit.ts). The answer waits for the
  * commit, so an answered inspection is logged; it never waits for a PNG. The upload is read
  * before a slot is taken, so a camera on a failing link holds none while its image trickles in
  * (its body deadline, inspectBodyTimeoutMs, bounds the wait and what is buffered meanwhile); a
  * full gate, or too many images arriving at once, still refuses before reading, so under overload
  * a refusal costs no parsing and no buffering of an image that would only be dropped.
  */
+import { measureQuality } from '../health/image-quality.js';
 import { decodeImage } from '../image/decode.js';
 import { withImageThreshold } from '../jobs/calibration-override.js';
 import type { BlobLease, BlobStore } from '../store/blob-store.js';
@@ -18,6 +20,7 @@ import type { LegalHoldStore } from '../store/legal-holds.js';
 import { encodeMap } from '../store/map-file.js';
 import type { ActiveModels, ServingModel } from './active-models.js';
 import type { AdmissionGate } from './admission.js';
+import type { GroupCommit } from './group-commit.js';
 import type { MicroBatcher } from './inference/batcher.js';
 import type { ServerMetrics } from './metrics.js';
 import type { PartTracker } from './part-tracker.js';
@@ -42,6 +45,8 @@ export interface Dependencies {
   batcher: MicroBatcher<ServingModel>;
   blobs: BlobStore;
   inspections: InspectionStore;
+  /** Commits the inspection rows (see group-commit.ts). */
+  commits: GroupCommit;
   parts: Pick<PartTracker, 'logView'>;
   holds: Pick<LegalHoldStore, 'covers'>;
   metrics: ServerMetrics;
@@ -92,15 +97,18 @@ export class InspectionService {
     bytes: Uint8Array,
     { started, received, createdMs }: { started: number; received: number; createdMs: number },
   ): Promise<InspectionRecord> {
-    const { batcher, blobs, inspections, parts, holds, metrics, maxPixels } = this.deps;
+    const { batcher, blobs, inspections, commits, parts, holds, metrics, maxPixels } = this.deps;
     const { manifest } = model.record;
     const decoded = await decodeImage(bytes, manifest.input, { maxPixels });
     const decodedAt = performance.now();
 
     const storingImage = blobs.put(bytes);
+    const scoring = batcher.submit(model, decoded);
+    // measured while the batch waits and runs: the batch holds its own copy of the pixels
+    const quality = measureQuality(decoded.data, decoded.width, decoded.height);
     let outcome;
     try {
-      outcome = await batcher.submit(model, decoded);
+      outcome = await scoring;
     } catch (error) {
       await storingImage.then((lease) => lease.release(), () => undefined);
       throw error;
@@ -139,17 +147,19 @@ export class InspectionService {
           totalMs: round(finished - started),
         },
         client: request.client,
+        quality,
       };
       let partRecord: PartRecordRef | null = null;
       if (request.partProductId !== null) {
         const pass = parts.logView(request.partProductId, inspection, { image, map });
         partRecord = { id: pass.id, productId: pass.productId, pass: pass.pass };
       } else {
-        inspections.insert(inspection, { image, map });
+        await commits.run(() => inspections.insert(inspection, { image, map }));
       }
       metrics.decisions.inc({ product: request.productId, model_version: model.record.version, decision: verdict.decision });
       const record: InspectionRecord = {
         ...inspection,
+        quality,
         modelVersion: model.record.version,
         imageBlob: image.sha256,
         mapBlob: map.sha256,

@@ -24,6 +24,8 @@ export class PartTracker {
     private readonly parts: PartStore,
     private readonly maxWaits: number,
     private readonly logger: Logger,
+    /** Told when passes closed (their verdicts are then in the outbox). */
+    private readonly onClosed: () => void = () => {},
   ) {}
 
   start(): void {
@@ -98,6 +100,7 @@ export class PartTracker {
   }
 
   private announce(closed: readonly PartRecord[]): void {
+    if (closed.length) this.onClosed();
     for (const record of closed) for (const wake of this.waiters.get(record.id) ?? []) wake(record);
   }
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { COLORMAPS } from '../model/heatmap.js';
 import { ID_PATTERN } from '../store/ids.js';
 import { REVIEW_VERDICTS } from '../store/inspections.js';
+import { ImageQualitySchema } from './image-quality-schema.js';
 import { OVERLAY_OPACITIES } from './render-cache.js';
 
 /** Product ids and version names are also directory names: no separators, no leading dot. */
@@ -185,6 +186,7 @@ export const InspectionSchema = z.object({
     .nullable()
     .describe('the pass of the multi-view part this inspection is a view of'),
   legalHold: z.boolean().describe('a legal hold on its lot or part keeps its files from retention'),
+  quality: ImageQualitySchema.nullable().describe('image quality of the model input; null for inspections logged before it was measured'),
 });
 export type InspectionJson = z.infer<typeof InspectionSchema>;
 

@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { LineHealth } from '../health/line-health.js';
+import { DriftEventStore } from '../store/drift-events.js';
 import { JobEventHub } from '../jobs/job-event-hub.js';
 import { JobFiles } from '../jobs/job-files.js';
 import { ShadowScorer } from '../jobs/shadow-scorer.js';
@@ -15,7 +17,9 @@ import { TrainingPause } from '../jobs/training-pause.js';
 import { OutboxDispatcher } from '../outbox/dispatcher.js';
 import { OutboxMetrics } from '../outbox/outbox-metrics.js';
 import { HotFolder } from '../line/hot-folder.js';
+import { HotFolderMetrics } from '../line/hot-folder-metrics.js';
 import type { LineOpcuaServer } from '../line/opcua-server.js';
+import { OpcuaMetrics } from '../line/opcua-metrics.js';
 import { ApiKeyStore } from '../store/api-keys.js';
 import { AuditLog } from '../store/audit-log.js';
 import { CameraResultStore } from '../store/camera-results.js';
@@ -42,7 +46,9 @@ import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { createFirstAdminKey } from './first-admin-key.js';
+import { GroupCommit } from './group-commit.js';
 import { MicroBatcher } from './inference/batcher.js';
+import { servingSession } from './inference/serving-session.js';
 import { ModelHost, type InferenceExecutor } from './inference/executor.js';
 import { WorkerExecutor } from './inference/worker-executor.js';
 import { InspectionService } from './inspection-service.js';
@@ -61,9 +67,11 @@ import { inspectRoutes } from './routes/inspect.js';
 import { inspectionRoutes } from './routes/inspections.js';
 import { jobRoutes } from './routes/jobs.js';
 import { legalHoldRoutes } from './routes/legal-holds.js';
+import { lineHealthRoutes } from './routes/line-health.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { modelRoutes } from './routes/models.js';
 import { partRoutes } from './routes/parts.js';
+import { reviewQueueRoutes } from './routes/review-queue.js';
 import { sinkRoutes } from './routes/sinks.js';
 import { statsRoutes } from './routes/stats.js';
 import { probeRoutes, systemRoutes } from './routes/system.js';
@@ -106,7 +114,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   for (const problem of discovery.problems) logger.warn({ problem }, 'skipped a model package');
   for (const pkg of discovery.packages) registry.registerPackage(pkg);
 
-  const session = { device: config.device, threads: config.threads };
+  const session = servingSession(config);
   const executor: InferenceExecutor =
     config.inferenceThread === 'worker' ? new WorkerExecutor(session, (reason) => logger.error({ err: reason }, 'inference worker restarted')) : new ModelHost(session);
   const models = new ActiveModels({ db, executor, registry, audit, thresholds, logger, modelsDir: config.modelsDir });
@@ -122,19 +130,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     const firstAdminKeyFile = createFirstAdminKey(db, keys, config.dataDir);
     await models.start();
+    const admission = new AdmissionGate(config.maxQueue);
+    const maxPixels = Math.round(config.maxMegapixels * 1e6);
+    const renders = new RenderCache(blobs, maxPixels, config.overlayOpacity);
+    const metrics = new ServerMetrics(() => admission.depth, renders.queue);
     if (config.opcuaPort !== undefined) {
       const user = config.opcuaUser && config.opcuaPassword ? { name: config.opcuaUser, password: config.opcuaPassword } : null;
-      const options = { port: config.opcuaPort, host: config.opcuaHost, user, pkiDir: path.join(config.dataDir, 'opcua-pki'), logger };
+      const options = { port: config.opcuaPort, host: config.opcuaHost, user, pkiDir: path.join(config.dataDir, 'opcua-pki'), metrics: new OpcuaMetrics(metrics.registry), logger };
       // node-opcua takes over a second to import: only servers that run OPC UA pay for it
       const { LineOpcuaServer } = await import('../line/opcua-server.js');
       opcua = await LineOpcuaServer.start(options, new CameraResultStore(db).latestPerCamera());
     }
     const lineOutput = opcua;
-
-    const admission = new AdmissionGate(config.maxQueue);
-    const maxPixels = Math.round(config.maxMegapixels * 1e6);
-    const renders = new RenderCache(blobs, maxPixels, config.overlayOpacity);
-    const metrics = new ServerMetrics(() => admission.depth, renders.queue);
     const batcher = new MicroBatcher<ServingModel>(
       executor,
       { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, minRegionArea: config.minRegionArea },
@@ -146,14 +153,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const sinks = new SinkStore(db);
     const outbox = new OutboxStore(db);
     const inspections = new InspectionStore(db, outbox);
+    const driftEvents = new DriftEventStore(db);
     const outboxMetrics = new OutboxMetrics(metrics.registry, { summary: () => outbox.summary(), sinkNames: () => new Map(sinks.list().map((sink) => [sink.id, sink.name])) });
-    deliveries = openDeliveryConnection(databasePath(config.dataDir));
-    const lanes = new OutboxDispatcher({ sinks, outbox: new OutboxStore(deliveries), compose: outboundMessages(inspections, renders, config), metrics: outboxMetrics, logger, retryMaxMs: config.sinkRetryMaxMs });
-    dispatcher = lanes;
     const productViews = new ProductViewStore(db);
-    const parts = new PartStore(db, inspections, productViews);
+    const parts = new PartStore(db, inspections, productViews, outbox);
+    deliveries = openDeliveryConnection(databasePath(config.dataDir));
+    const lanes = new OutboxDispatcher({ sinks, outbox: new OutboxStore(deliveries), compose: outboundMessages(inspections, renders, config, driftEvents, parts), metrics: outboxMetrics, logger, retryMaxMs: config.sinkRetryMaxMs });
+    dispatcher = lanes;
     const holds = new LegalHoldStore(db);
-    partTracker = new PartTracker(parts, config.maxPartWaits, logger);
+    // a part closed by its deadline has verdicts in the outbox that no inspection wakes the lanes for
+    partTracker = new PartTracker(parts, config.maxPartWaits, logger, () => lanes.wake());
     const shadowResults = new ShadowResultStore(db);
     const shadow = new ShadowScorer({ models, batcher, admission, results: shadowResults, logger, maxPixels });
     const evaluations = new ModelEvaluationStore(db);
@@ -164,6 +173,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       { db, store: jobStore, events: jobEvents, registry, models, evaluations, thresholds, blobs, files: new JobFiles(config.dataDir, config.modelsDir), keys, pause: trainingPause, logger },
       { maxRunning: config.maxTrainingJobs, maxQueuedPerProduct: config.maxQueuedJobsPerProduct, autoPromote: config.autoPromote, session },
     );
+    const goodSet = new GoodSetStore(db);
+    const lineHealth = new LineHealth({
+      db,
+      registry,
+      inspections,
+      events: driftEvents,
+      outbox,
+      goodSet: { blobs, files: trainingJobs.files, store: goodSet },
+      audit,
+      metrics: metrics.registry,
+      logger,
+    });
     const context: ServerContext = {
       config,
       version: VERSION,
@@ -180,6 +201,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         models,
         admission,
         batcher,
+        commits: new GroupCommit(db),
         blobs,
         inspections,
         parts: partTracker,
@@ -187,6 +209,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         metrics,
         maxPixels,
         afterInspection: (inspection, image) => {
+          lineHealth.observe(inspection);
           shadow.offer(inspection, image);
           lineOutput?.publish(inspection);
           // the sinks' lanes deliver on their own time: nothing here waits for them
@@ -204,7 +227,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       thresholds,
       shadow,
       shadowResults,
-      goodSet: new GoodSetStore(db),
+      goodSet,
       productViews,
       parts,
       partTracker,
@@ -212,6 +235,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       sinks,
       outbox,
       dispatcher: lanes,
+      lineHealth,
       lifecycle: { draining: false },
     };
     const routes: RouteSpec[] = [];
@@ -220,6 +244,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     routes.push(...jobRoutes(context), ...lifecycleRoutes(context), ...feedbackRoutes(context));
     routes.push(...partRoutes(context), ...legalHoldRoutes(context), ...exportRoutes(context));
     routes.push(...sinkRoutes(context));
+    routes.push(...lineHealthRoutes(context), ...reviewQueueRoutes(context));
     await trainingJobs.start();
     // results left undelivered by the last run go out first
     lanes.start();
@@ -229,6 +254,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     publicListener = await listenPublic(createApp(context, routes), config);
     internalListener = await listenInternal(createApp(context, probeRoutes(context, 'internal'), { ui: false }), config);
     const requestInspections = new RequestInspections(db);
+    const hotFolderMetrics = new HotFolderMetrics(metrics.registry);
     for (const folder of config.hotFolders) {
       const hotFolder = new HotFolder({
         folder,
@@ -236,6 +262,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         maxUploadBytes: config.maxUploadBytes,
         submit: submitInspection(context),
         loggedInspection: (sha256, requestId) => requestInspections.find(sha256, requestId),
+        metrics: hotFolderMetrics.of(folder),
         logger,
       });
       hotFolders.push(hotFolder);

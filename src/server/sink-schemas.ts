@@ -71,6 +71,8 @@ export const SinkListSchema = z.object({ items: z.array(SinkSchema) });
 export const DeadLetterSchema = z.object({
   entry: z.number().int().describe('the outbox entry (the delivery id receivers see)'),
   inspectionId: z.string(),
+  driftEvent: z.number().int().nullable().describe("a drift alert's event (inspectionId is then the inspection that completed its evidence); null for an inspection's result"),
+  partRecord: z.number().int().nullable().describe("a part's verdict: the id of the pass it reports (inspectionId is then the pass's latest view); null otherwise"),
   queuedAt: z.string(),
   deadAt: z.string().nullable(),
   attempts: z.number().int(),

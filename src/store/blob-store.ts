@@ -14,7 +14,7 @@
  * Files are written to a temporary name, flushed and renamed, so neither a crash nor a power cut
  * leaves half a file under a hash's name, and a blob is on disk before its row is committed.
  */
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDirectoryDurably, writeFileDurably } from '../util/durable-file.js';
@@ -23,6 +23,8 @@ import { listDirIfPresent, openIfPresent, readFileIfPresent, statIfPresent } fro
 
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 const TEMP_MARK = '.tmp-';
+/** Hashing this much on the event loop takes tens of microseconds. */
+const INLINE_HASH_BYTES = 64 * 1024;
 
 /** A stored blob, pinned until `release` (call it once its row is committed, or on failure). */
 export interface BlobLease {
@@ -33,13 +35,25 @@ export interface BlobLease {
 
 export class BlobStore {
   private readonly pins = new Map<string, number>();
+  /**
+   * Puts of the same bytes (a camera resending a frame, blank frames, their identical maps) do
+   * not queue one by one on the hash's lock only to find the file there: a put joins the check or
+   * write already in flight for its hash (`writes`), and skips both while a lease whose put saw
+   * the file lives (`onDisk`, by hash: that lease's pin keeps the file on disk).
+   */
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly onDisk = new Map<string, number>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private tempCounter = 0;
 
   constructor(readonly dir: string) {}
 
-  /** SHA-256 as hex, computed on the libuv pool (WebCrypto) rather than on the event loop. */
+  /**
+   * SHA-256 as hex: images on the libuv pool (WebCrypto) rather than on the event loop; small
+   * blobs (anomaly maps) right here, in less time than a trip to a pool busy decoding would take.
+   */
   static async sha256(bytes: Uint8Array): Promise<string> {
+    if (bytes.length <= INLINE_HASH_BYTES) return createHash('sha256').update(bytes).digest('hex');
     return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
   }
 
@@ -67,16 +81,12 @@ export class BlobStore {
     const sha256 = await BlobStore.sha256(bytes);
     this.pin(sha256);
     try {
-      await this.locked(sha256, async () => {
-        const file = this.pathOf(sha256);
-        if ((await statIfPresent(file)) !== null) return;
-        await makeDirectoryDurably(path.dirname(file));
-        await writeFileDurably(file, `${file}${TEMP_MARK}${process.pid}-${this.tempCounter++}`, bytes);
-      });
+      if (!this.onDisk.has(sha256)) await this.ensureWritten(sha256, bytes);
     } catch (error) {
       this.unpin(sha256);
       throw error;
     }
+    count(this.onDisk, sha256, 1);
     let released = false;
     return {
       sha256,
@@ -84,9 +94,25 @@ export class BlobStore {
       release: () => {
         if (released) return;
         released = true;
+        count(this.onDisk, sha256, -1);
         this.unpin(sha256);
       },
     };
+  }
+
+  /** Resolves once the file is on disk; the caller has pinned the hash, so it stays there. */
+  private ensureWritten(sha256: string, bytes: Uint8Array): Promise<void> {
+    let write = this.writes.get(sha256);
+    if (!write) {
+      write = this.locked(sha256, async () => {
+        const file = this.pathOf(sha256);
+        if ((await statIfPresent(file)) !== null) return;
+        await makeDirectoryDurably(path.dirname(file));
+        await writeFileDurably(file, `${file}${TEMP_MARK}${process.pid}-${this.tempCounter++}`, bytes);
+      }).finally(() => this.writes.delete(sha256));
+      this.writes.set(sha256, write);
+    }
+    return write;
   }
 
   /** The blob's bytes, or null when it is not on disk (removed by retention). */
@@ -148,13 +174,11 @@ export class BlobStore {
   }
 
   private pin(sha256: string): void {
-    this.pins.set(sha256, (this.pins.get(sha256) ?? 0) + 1);
+    count(this.pins, sha256, 1);
   }
 
   private unpin(sha256: string): void {
-    const count = (this.pins.get(sha256) ?? 0) - 1;
-    if (count > 0) this.pins.set(sha256, count);
-    else this.pins.delete(sha256);
+    count(this.pins, sha256, -1);
   }
 
   /** Runs `task` after every earlier task on the same hash has finished. */
@@ -171,6 +195,13 @@ export class BlobStore {
     });
     return run;
   }
+}
+
+/** Adds `delta` to a count by hash; a count that reaches 0 is removed. */
+function count(counts: Map<string, number>, sha256: string, delta: number): void {
+  const next = (counts.get(sha256) ?? 0) + delta;
+  if (next > 0) counts.set(sha256, next);
+  else counts.delete(sha256);
 }
 
 function checkHash(sha256: string): void {

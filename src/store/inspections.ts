@@ -3,6 +3,7 @@
  * the references to its files; and the queries behind the QA filters (keyset paging on
  * (created_ms, id), newest first) and the exports (the same filters, oldest first).
  */
+import { storedQuality, type ImageQuality } from '../health/image-quality.js';
 import type { Decision, Region } from '../model/loaded-model.js';
 import type { BlobLease } from './blob-store.js';
 import type { CursorKey } from './cursor.js';
@@ -69,9 +70,12 @@ export interface NewInspection {
   map: { width: number; height: number };
   timings: StageTimings;
   client: ClientInfo;
+  /** Image quality of the model input; absent for rows written without it. */
+  quality?: ImageQuality | null;
 }
 
 export interface InspectionRecord extends NewInspection {
+  quality: ImageQuality | null;
   modelVersion: string;
   /** Content hashes of the files still on disk; null once retention removed them. */
   imageBlob: string | null;
@@ -140,6 +144,10 @@ interface Row {
   part_record_product: string | null;
   part_record_pass: number | null;
   legal_hold: 0 | 1;
+  brightness: number | null;
+  contrast: number | null;
+  focus: number | null;
+  saturation: number | null;
 }
 
 const SELECT = `SELECT i.*, v.version AS model_version, p.product_id AS part_record_product, p.pass AS part_record_pass,
@@ -175,6 +183,7 @@ const toRecord = (row: Row): InspectionRecord => ({
   },
   partRecord: row.part_record_id !== null ? { id: row.part_record_id, productId: row.part_record_product!, pass: row.part_record_pass! } : null,
   legalHold: row.legal_hold === 1,
+  quality: storedQuality(row),
 });
 
 export class InspectionStore {
@@ -191,10 +200,10 @@ export class InspectionStore {
     this.insertRow = db.prepare(
       `INSERT INTO inspections (id, created_ms, product_id, line, camera, model_version_id, decision, score, raw_score, threshold,
          regions, image_sha256, image_format, image_width, image_height, image_bytes, image_blob, map_blob, map_width, map_height,
-         timings, total_ms, client, part_id, lot, station, view, attributes, part_record_id)
+         timings, total_ms, client, part_id, lot, station, view, attributes, part_record_id, brightness, contrast, focus, saturation)
        VALUES (@id, @createdMs, @productId, @line, @camera, @modelVersionId, @decision, @score, @rawScore, @threshold,
          @regions, @imageSha, @imageFormat, @imageWidth, @imageHeight, @imageBytes, @imageBlob, @mapBlob, @mapWidth, @mapHeight,
-         @timings, @totalMs, @client, @partId, @lot, @station, @view, @attributes, @partRecordId)`,
+         @timings, @totalMs, @client, @partId, @lot, @station, @view, @attributes, @partRecordId, @brightness, @contrast, @focus, @saturation)`,
     );
     this.touchBlob = db.prepare(
       `INSERT INTO blobs (sha256, bytes, created_ms, last_used_ms) VALUES (?, ?, ?, ?)
@@ -243,6 +252,10 @@ export class InspectionStore {
         view: inspection.trace.view,
         attributes: Object.keys(inspection.trace.attributes).length ? JSON.stringify(inspection.trace.attributes) : null,
         partRecordId,
+        brightness: inspection.quality?.brightness ?? null,
+        contrast: inspection.quality?.contrast ?? null,
+        focus: inspection.quality?.focus ?? null,
+        saturation: inspection.quality?.saturation ?? null,
       });
       this.outbox?.enqueue(inspection);
     })();

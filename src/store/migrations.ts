@@ -471,4 +471,83 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_delivered ON outbox (done_ms) WHERE state = 'delivered';
     `,
   },
+  {
+    version: 7,
+    name: 'line health: image quality per inspection, drift events, the sampled review queue, per-product settings',
+    sql: `
+      -- image quality of the model input (src/health/image-quality.ts); NULL for rows logged before
+      ALTER TABLE inspections ADD COLUMN brightness REAL;
+      ALTER TABLE inspections ADD COLUMN contrast REAL;
+      ALTER TABLE inspections ADD COLUMN focus REAL;
+      ALTER TABLE inspections ADD COLUMN saturation REAL;
+
+      -- a product's drift and review-sampling settings (JSON, read whole); no row: the defaults
+      CREATE TABLE line_health_settings (
+        product_id TEXT PRIMARY KEY,
+        settings TEXT NOT NULL,
+        updated_by_key_id INTEGER REFERENCES api_keys(id),
+        updated_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- a camera whose window moved away from the model's reference (or whose NG rate rose above
+      -- its recent baseline): what moved, by how much, since when; open until it is back
+      CREATE TABLE drift_events (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL,
+        -- '' for none, as in inspection_rollups
+        line TEXT NOT NULL,
+        camera TEXT NOT NULL,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        measure TEXT NOT NULL CHECK (measure IN ('rawScore', 'brightness', 'contrast', 'focus', 'saturation', 'ngRate')),
+        statistic REAL NOT NULL,
+        "limit" REAL NOT NULL,
+        reference_value REAL NOT NULL,
+        observed_value REAL NOT NULL,
+        window_size INTEGER NOT NULL,
+        -- the newest frames of the window that account for the distance: the move's own frames
+        recent_frames INTEGER NOT NULL,
+        since_ms INTEGER NOT NULL,
+        detected_ms INTEGER NOT NULL,
+        inspection_id TEXT NOT NULL REFERENCES inspections(id),
+        resolved_ms INTEGER
+      );
+      CREATE INDEX drift_events_by_product ON drift_events (product_id, id);
+
+      -- a drift alert on its way out through the sinks, beside the inspections' results: the event
+      -- it reports (inspection_id is then the inspection that completed the evidence); NULL for a result
+      ALTER TABLE outbox ADD COLUMN drift_event_id INTEGER REFERENCES drift_events(id);
+      CREATE INDEX drift_events_open ON drift_events (product_id, line, camera, measure) WHERE resolved_ms IS NULL;
+
+      -- inspections the sampling policy put in front of QA, and why; kept once reviewed (the
+      -- detail page still says why it was asked), waiting only while unreviewed
+      CREATE TABLE review_queue (
+        inspection_id TEXT PRIMARY KEY REFERENCES inspections(id),
+        product_id TEXT NOT NULL,
+        line TEXT NOT NULL,
+        camera TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('ng', 'near-threshold', 'ok-sample')),
+        -- 0 first: NG, then near the threshold, then sampled clear OK
+        priority INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        waiting INTEGER NOT NULL DEFAULT 1 CHECK (waiting IN (0, 1))
+      ) WITHOUT ROWID;
+      CREATE INDEX review_queue_waiting ON review_queue (product_id, priority, created_ms) WHERE waiting = 1;
+      CREATE INDEX review_queue_by_camera ON review_queue (product_id, line, camera, created_ms);
+
+      -- whatever records the review (an inspection's or a part's), the queue follows it
+      CREATE TRIGGER review_queue_on_review AFTER UPDATE OF review_state ON inspections
+        WHEN OLD.review_state IS NOT NEW.review_state BEGIN
+        UPDATE review_queue SET waiting = (NEW.review_state = 'unreviewed') WHERE inspection_id = NEW.id;
+      END;
+    `,
+  },
+  {
+    version: 8,
+    name: 'part verdicts to the sinks',
+    sql: `
+      -- a part's verdict on its way out through the sinks: the pass it reports (inspection_id is
+      -- then the pass's latest view); NULL for an inspection's result or a drift alert
+      ALTER TABLE outbox ADD COLUMN part_record_id INTEGER REFERENCES part_records(id);
+    `,
+  },
 ];

@@ -1,12 +1,15 @@
 /**
  * The durable outbox: one entry per logged inspection and matching sink, written inside the
  * inspection's own transaction (InspectionStore calls `enqueue`), so an inspection is either
- * logged with its entries or not at all. The dispatcher (src/outbox) takes each sink's entries
+ * logged with its entries or not at all; a part's verdict likewise, in the transaction that closes
+ * its pass (PartStore calls `enqueuePart`). The dispatcher (src/outbox) takes each sink's entries
  * oldest first, marks them delivered once the receiver acknowledged, reschedules them after a
  * failure, and makes them dead letters once they kept failing for the sink's dead-letter age.
  */
 import { openDatabase, type Db } from './database.js';
+import type { DriftEvent } from './drift-events.js';
 import type { NewInspection } from './inspections.js';
+import type { PartRecord, PartVerdict } from './parts.js';
 import type { SinkFilter } from './sinks.js';
 
 export type OutboxState = 'pending' | 'delivered' | 'dead';
@@ -15,6 +18,10 @@ export interface OutboxEntry {
   id: number;
   sinkId: number;
   inspectionId: string;
+  /** A drift alert: the event it reports (inspectionId is the inspection that completed its evidence); null for a result. */
+  driftEventId: number | null;
+  /** A part's verdict: the pass it reports (inspectionId is the pass's latest view); null otherwise. */
+  partRecordId: number | null;
   createdMs: number;
   state: OutboxState;
   attempts: number;
@@ -27,6 +34,8 @@ interface Row {
   id: number;
   sink_id: number;
   inspection_id: string;
+  drift_event_id: number | null;
+  part_record_id: number | null;
   created_ms: number;
   state: OutboxState;
   attempts: number;
@@ -39,6 +48,8 @@ const toEntry = (row: Row): OutboxEntry => ({
   id: row.id,
   sinkId: row.sink_id,
   inspectionId: row.inspection_id,
+  driftEventId: row.drift_event_id,
+  partRecordId: row.part_record_id,
   createdMs: row.created_ms,
   state: row.state,
   attempts: row.attempts,
@@ -47,10 +58,31 @@ const toEntry = (row: Row): OutboxEntry => ({
   doneMs: row.done_ms,
 });
 
-/** Whether a sink with `filter` takes an inspection; `draw` is uniform in [0, 1). */
-function sinkTakes(filter: SinkFilter, okShare: number, decision: NewInspection['decision'], draw: () => number): boolean {
-  if (filter === 'all' || decision === 'NG') return true;
+/** What a sink's filter reads: an inspection's decision or a closed part's verdict. */
+type Verdict = NewInspection['decision'] | PartVerdict;
+
+/**
+ * Whether a sink with `filter` takes a result; `draw` is uniform in [0, 1). Anything but OK is
+ * taken as NG is: an incomplete part must reach the reject gate as surely as a defective one.
+ */
+function sinkTakes(filter: SinkFilter, okShare: number, verdict: Verdict, draw: () => number): boolean {
+  if (filter === 'all' || verdict !== 'OK') return true;
   return filter === 'sample' && draw() < okShare;
+}
+
+/** Where an entry is written: the sinks of a product, line and camera (null: only sinks for any). */
+interface Scope {
+  productId: string;
+  line: string | null;
+  camera: string | null;
+}
+
+/** What an entry reports: an inspection's result, or the drift event or part pass named beside it. */
+interface Subject {
+  inspectionId: string;
+  driftEventId?: number;
+  partRecordId?: number;
+  createdMs: number;
 }
 
 /**
@@ -81,24 +113,49 @@ export class OutboxStore {
       `SELECT id, filter, ok_share FROM sinks
        WHERE product_id = @product AND (line IS NULL OR line = @line) AND (camera IS NULL OR camera = @camera)`,
     );
-    this.insertEntry = db.prepare("INSERT INTO outbox (sink_id, inspection_id, created_ms, state, next_attempt_ms) VALUES (?, ?, ?, 'pending', ?)");
+    this.insertEntry = db.prepare(
+      `INSERT INTO outbox (sink_id, inspection_id, drift_event_id, part_record_id, created_ms, state, next_attempt_ms)
+       VALUES (@sinkId, @inspectionId, @driftEventId, @partRecordId, @createdMs, 'pending', @createdMs)`,
+    );
     this.headOf = db.prepare("SELECT * FROM outbox WHERE sink_id = ? AND state = 'pending' ORDER BY id LIMIT 1");
   }
 
   /** Writes the entries of a new inspection; to be called inside its transaction. Returns how many. */
   enqueue(inspection: NewInspection): number {
-    const sinks = this.matchingSinks.all({ product: inspection.productId, line: inspection.line, camera: inspection.camera }) as {
-      id: number;
-      filter: SinkFilter;
-      ok_share: number;
-    }[];
-    let written = 0;
-    for (const sink of sinks) {
-      if (!sinkTakes(sink.filter, sink.ok_share, inspection.decision, this.draw)) continue;
-      this.insertEntry.run(sink.id, inspection.id, inspection.createdMs, inspection.createdMs);
-      written++;
-    }
-    return written;
+    return this.write(this.takers(inspection, inspection.decision), { inspectionId: inspection.id, createdMs: inspection.createdMs });
+  }
+
+  /**
+   * Writes a drift alert's entries: every sink of the camera's product, line and camera takes it,
+   * whatever its filter (the filters choose among inspections). Returns how many.
+   */
+  enqueueDrift(event: Pick<DriftEvent, 'id' | 'productId' | 'line' | 'camera' | 'inspectionId' | 'detectedMs'>): number {
+    const scope = { productId: event.productId, line: event.line || null, camera: event.camera || null };
+    return this.write(this.takers(scope, null), { inspectionId: event.inspectionId, driftEventId: event.id, createdMs: event.detectedMs });
+  }
+
+  /**
+   * Writes a closed pass's verdict: to the sinks of the part's product for its line and any camera
+   * (a part is seen by several cameras), filtered as an inspection's decision is (NG only takes NG
+   * and INCOMPLETE parts). `line`: the line its views share (null when they name none or differ);
+   * `latestViewId`: its latest view. To be called inside the transaction that closes the pass.
+   */
+  enqueuePart(record: Pick<PartRecord, 'id' | 'productId' | 'verdict' | 'closedMs'>, line: string | null, latestViewId: string): number {
+    if (record.verdict === null || record.closedMs === null) throw new Error(`part record ${record.id} is still open`);
+    const scope = { productId: record.productId, line, camera: null };
+    return this.write(this.takers(scope, record.verdict), { inspectionId: latestViewId, partRecordId: record.id, createdMs: record.closedMs });
+  }
+
+  /** The ids of the sinks in `scope` whose filter takes `verdict` (null: every one, whatever its filter). */
+  private takers(scope: Scope, verdict: Verdict | null): number[] {
+    const sinks = this.matchingSinks.all({ product: scope.productId, line: scope.line, camera: scope.camera }) as { id: number; filter: SinkFilter; ok_share: number }[];
+    return sinks.filter((sink) => verdict === null || sinkTakes(sink.filter, sink.ok_share, verdict, this.draw)).map((sink) => sink.id);
+  }
+
+  private write(sinkIds: readonly number[], subject: Subject): number {
+    const { inspectionId, driftEventId = null, partRecordId = null, createdMs } = subject;
+    for (const sinkId of sinkIds) this.insertEntry.run({ sinkId, inspectionId, driftEventId, partRecordId, createdMs });
+    return sinkIds.length;
   }
 
   /** The sink's oldest undelivered entry: the next to send, so a sink's entries go out in order. */

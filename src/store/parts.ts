@@ -9,12 +9,14 @@
  *
  * Every change happens in one immediate transaction with the inspection's own row, so views
  * posted at once and in any order (even by several processes) all land in the same pass and the
- * last one to commit sees all the others.
+ * last one to commit sees all the others. A pass's verdict is put in the outbox for the line's
+ * sinks in the transaction that closes it, so it is sent once whichever way it closed.
  */
 import type { Decision } from '../model/loaded-model.js';
 import type { BlobLease } from './blob-store.js';
 import type { Db } from './database.js';
 import type { InspectionStore, NewInspection } from './inspections.js';
+import type { OutboxStore } from './outbox.js';
 import type { ProductViewStore } from './product-views.js';
 
 export const PART_STATUSES = ['open', 'complete', 'incomplete'] as const;
@@ -57,6 +59,21 @@ interface Row {
   closed_ms: number | null;
 }
 
+/** The line every view of a pass names, or null when they name none or differ: the line a part's verdict goes to. */
+export function sharedLine(views: readonly { line: string | null }[]): string | null {
+  const lines = new Set(views.map((view) => view.line));
+  return lines.size === 1 ? views[0].line : null;
+}
+
+/** A view of a pass as its verdict needs it, oldest first. */
+interface ViewRow {
+  id: string;
+  view: string;
+  line: string | null;
+  decision: Decision;
+  score: number;
+}
+
 const toRecord = (row: Row): PartRecord => ({
   id: row.id,
   productId: row.product_id,
@@ -81,11 +98,12 @@ export class PartStore {
     private readonly db: Db,
     private readonly inspections: InspectionStore,
     private readonly productViews: ProductViewStore,
+    private readonly outbox: Pick<OutboxStore, 'enqueuePart'> | null = null,
   ) {
     this.latestPass = db.prepare('SELECT * FROM part_records WHERE product_id = ? AND part_id = ? ORDER BY pass DESC LIMIT 1');
     this.byPass = db.prepare('SELECT * FROM part_records WHERE product_id = ? AND part_id = ? AND pass = ?');
     this.byId = db.prepare('SELECT * FROM part_records WHERE id = ?');
-    this.viewsOf = db.prepare('SELECT view, decision, score FROM inspections WHERE part_record_id = ?');
+    this.viewsOf = db.prepare('SELECT id, view, line, decision, score FROM inspections WHERE part_record_id = ? ORDER BY created_ms, id');
   }
 
   /**
@@ -154,7 +172,7 @@ export class PartStore {
 
   /** The pass's verdict and status from the views it has now. */
   private evaluate(record: PartRecord, now: number): PartRecord {
-    const views = this.viewsOf.all(record.id) as { view: string; decision: Decision; score: number }[];
+    const views = this.viewsOf.all(record.id) as ViewRow[];
     const seen = new Set(views.map((view) => view.view));
     const complete = record.expectedViews.every((name) => seen.has(name));
     const verdict: PartVerdict | null = views.some((view) => view.decision === 'NG') ? 'NG' : complete ? 'OK' : null;
@@ -162,13 +180,23 @@ export class PartStore {
     const row = this.db
       .prepare('UPDATE part_records SET status = ?, verdict = ?, worst_score = ?, closed_ms = ? WHERE id = ? RETURNING *')
       .get(complete ? 'complete' : 'open', verdict, worstScore, complete ? now : null, record.id) as Row;
-    return toRecord(row);
+    const updated = toRecord(row);
+    if (complete) this.sendVerdict(updated, views);
+    return updated;
   }
 
   private closeIncomplete(id: number, now: number): PartRecord {
     const row = this.db
       .prepare("UPDATE part_records SET status = 'incomplete', verdict = COALESCE(verdict, 'INCOMPLETE'), closed_ms = ? WHERE id = ? RETURNING *")
       .get(now, id) as Row;
-    return toRecord(row);
+    const closed = toRecord(row);
+    this.sendVerdict(closed, this.viewsOf.all(id) as ViewRow[]);
+    return closed;
+  }
+
+  /** Puts a pass that just closed in the outbox. */
+  private sendVerdict(record: PartRecord, views: readonly ViewRow[]): void {
+    // a pass opens with its first view, in the same transaction: it always has one
+    this.outbox?.enqueuePart(record, sharedLine(views), views[views.length - 1].id);
   }
 }

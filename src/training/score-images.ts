@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
+import { measureQuality, type ImageQuality } from '../health/image-quality.js';
 import { decodeImage, type ImageInfo } from '../image/decode.js';
 import type { InputSpec } from '../model/manifest.js';
 import { createSession, type SessionConfig } from '../onnx/session.js';
@@ -17,6 +18,8 @@ export interface ScoredImage {
   width: number;
   height: number;
   original: ImageInfo;
+  /** Image quality of the model input, as the server measures it on every inspection. */
+  quality: ImageQuality;
 }
 
 export interface ScoringRun {
@@ -45,7 +48,8 @@ export async function scoreImages(
       const maps = out.anomaly_map.data as Float32Array;
       const scores = out.score.data as Float32Array;
       batch.indices.forEach((index, k) => {
-        images[index] = { score: scores[k], map: maps.slice(k * h * w, (k + 1) * h * w), width: w, height: h, original: batch.images[k].original };
+        const quality = measureQuality(batch.images[k].data, w, h);
+        images[index] = { score: scores[k], map: maps.slice(k * h * w, (k + 1) * h * w), width: w, height: h, original: batch.images[k].original, quality };
       });
       done += batch.indices.length;
       options.onProgress?.(done, files.length);

@@ -14,6 +14,7 @@ import type { DatasetItem, DatasetWarning } from '../datasets/item.js';
 import { loadMvtec } from '../datasets/mvtec.js';
 import { splitTrainValidation } from '../datasets/split.js';
 import { FeatureExtractor } from '../features/extractor.js';
+import { buildReference } from '../health/reference.js';
 import { calibrate, MIN_CALIBRATION_IMAGES } from '../model/calibration.js';
 import { MANIFEST_FORMAT, type InputSpec, type Manifest, type Method } from '../model/manifest.js';
 import { writeModelPackage, type ModelPackage } from '../model/model-package.js';
@@ -180,6 +181,7 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
     backbone: { name: backbone.manifest.name, layers: prepared.layers, stride: config.features.stride, channels: features.channels },
     input: config.input,
     calibration,
+    reference: buildReference(validation.images.map((s) => ({ rawScore: s.score, quality: s.quality }))),
     training: {
       images: prepared.train.length,
       digest: createHash('sha256').update([...features.hashes].sort().join('\n')).digest('hex'),

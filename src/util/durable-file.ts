@@ -4,7 +4,7 @@
  * a hash's name), or the rename itself may be lost. So the data is flushed before the rename, and
  * the directory, which holds the name, after it. A removal is in the directory too: it is flushed.
  */
-import { mkdir, open, rename } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { removeFileIfPresent } from './if-present.js';
 
@@ -34,6 +34,19 @@ export async function writeFileDurably(file: string, temp: string, bytes: Uint8A
   const handle = await open(temp, 'w');
   try {
     await handle.writeFile(bytes);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  await syncDirectory(path.dirname(file));
+}
+
+/** Copy `source` to `temp`, flush the copy, rename it to `file` and flush the directory. */
+export async function copyFileDurably(source: string, file: string, temp: string): Promise<void> {
+  await copyFile(source, temp);
+  const handle = await open(temp, 'r+');
+  try {
     await handle.datasync();
   } finally {
     await handle.close();

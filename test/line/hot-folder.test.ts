@@ -2,14 +2,19 @@
  * Hot folders end to end: a real kensa server watching a real folder. Files dropped at once, one
  * written slowly in chunks, a corrupt one and one with a traceability sidecar are each inspected
  * exactly once and moved to done/ or failed/ (with the reason); across a restart, a file logged
- * but not yet moved is not inspected again and files dropped while kensa was down are picked up.
+ * but not yet moved is not inspected again and files dropped while kensa was down are picked up;
+ * a file refused because the server is saturated waits in the folder and is inspected once there is
+ * room; /metrics counts files done, failed, pending and the waits.
  */
 import { createHash } from 'node:crypto';
 import { appendFile, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { get, greyPng, startTestServer, type TestServer } from '../server/harness.js';
+import { metricValue } from '../helpers/prometheus.js';
+import { metricsText, waitFor } from '../outbox/helpers.js';
+import { get, greyPng, inspect, startTestServer, type TestServer } from '../server/harness.js';
 
 const SETTLE_MS = 300;
 const MAX_UPLOAD_BYTES = 64 * 1024;
@@ -17,9 +22,11 @@ const MAX_UPLOAD_BYTES = 64 * 1024;
 let folder: string;
 let server: TestServer;
 
+const config = () => ({ hotFolders: JSON.stringify([{ path: folder, product: 'widget', line: 'L1', camera: 'drop' }]), hotFolderSettleMs: SETTLE_MS, maxUploadBytes: MAX_UPLOAD_BYTES });
+
 beforeEach(async () => {
   folder = await mkdtemp(path.join(os.tmpdir(), 'kensa-hot-folder-'));
-  server = await startTestServer({ config: { hotFolders: JSON.stringify([{ path: folder, product: 'widget', line: 'L1', camera: 'drop' }]), hotFolderSettleMs: SETTLE_MS, maxUploadBytes: MAX_UPLOAD_BYTES } });
+  server = await startTestServer({ config: config() });
 });
 
 afterEach(async () => {
@@ -127,4 +134,47 @@ describe('hot folder input', () => {
     expect(reason.detail).toContain('colour');
     expect(await inspections()).toEqual([]);
   });
+
+  it('keeps a file the saturated server refuses in the folder, inspects it once there is room, and counts it in /metrics', async () => {
+    // one inspection at a time, so two cameras stalled mid-upload fill every place there is
+    server = await server.restart({ ...config(), maxQueue: 1 });
+    const image = await greyPng(64, 64, 128);
+    /** The folder's series of metric `name`, with `extra` labels. */
+    const series = (name: string, extra = '') => `${name}{product="widget",line="L1",camera="drop"${extra}}`;
+    const stalled = [stalledUpload(image), stalledUpload(image)];
+    try {
+      await waitFor('the stalled uploads to fill the server', async () => (await inspect(server, image, { camera: 'probe' })).status === 503);
+      await writeFile(path.join(folder, 'waits.png'), image);
+        const metric = async (name: string, extra?: string) => metricValue(await metricsText(server), series(name, extra));
+      await waitFor('the file to be refused', async () => (await metric('kensa_hot_folder_admission_waits_total')) >= 1);
+      expect(await listing()).toEqual(['waits.png']);
+      expect(await listing('failed')).toEqual([]);
+      expect(await metric('kensa_hot_folder_files_pending')).toBe(1);
+    } finally {
+      for (const upload of stalled) upload.destroy();
+    }
+
+    await settled(1, 0);
+    await writeFile(path.join(folder, 'corrupt.png'), image.subarray(0, 60));
+    await settled(1, 1);
+    expect(await listing()).toEqual([]);
+    expectInspectedOnce(await inspections(), [image]);
+    const text = await metricsText(server);
+    expect(metricValue(text, series('kensa_hot_folder_files_total', ',outcome="done"'))).toBe(1);
+    expect(metricValue(text, series('kensa_hot_folder_files_total', ',outcome="failed"'))).toBe(1);
+    expect(metricValue(text, series('kensa_hot_folder_files_pending'))).toBe(0);
+  }, 30_000);
 });
+
+/** A camera that sent its headers and half of an image, then nothing: it holds a place among the images arriving. */
+function stalledUpload(image: Uint8Array): http.ClientRequest {
+  const request = http.request(`${server.url}/api/v1/inspect?product=widget&camera=stalled`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.keys.camera}`, 'content-type': 'image/png', 'content-length': image.length },
+  });
+  // cut by the test, or answered once the server gives up on it
+  request.on('error', () => {});
+  request.write(image.subarray(0, image.length / 2));
+  return request;
+}
+

@@ -23,6 +23,8 @@ import {
 } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAMESPACE_URI } from '../../src/line/opcua-server.js';
+import { metricValue } from '../helpers/prometheus.js';
+import { metricsText } from '../outbox/helpers.js';
 import { greyPng, inspect, startTestServer, type TestServer } from '../server/harness.js';
 
 const USER = { userName: 'plc', password: 'line-1-secret' };
@@ -148,6 +150,33 @@ describe('OPC UA: last result and PLC handshake', () => {
       await after.close();
     }
   }, 60_000);
+
+  it('counts handshakes, acknowledgements and results the PLC never acknowledged in /metrics', async () => {
+    const labels = '{product="widget",line="L1",camera="cam-2"}';
+    const metric = async (name: string) => metricValue(await metricsText(server), `${name}${labels}`);
+    const plc = await connect(USER);
+    try {
+      const acknowledge = async () =>
+        expect((await plc.session.write({ nodeId: await nodeId(plc.session, 'Acknowledge'), attributeId: AttributeIds.Value, value: { value: { dataType: DataType.Boolean, value: true } } })).isGood()).toBe(true);
+      // whatever the tests before left waiting is acknowledged first
+      await acknowledge();
+      const before = { handshakes: await metric('kensa_opcua_handshakes_total'), acknowledged: await metric('kensa_opcua_acknowledged_total'), missed: await metric('kensa_opcua_unacknowledged_total') };
+
+      await postImage(128);
+      await postImage(255);
+      expect(await metric('kensa_opcua_result_ready')).toBe(1);
+      await acknowledge();
+      // a second Acknowledge with nothing waiting acknowledges nothing
+      await acknowledge();
+
+      expect(await metric('kensa_opcua_handshakes_total')).toBe(before.handshakes + 2);
+      expect(await metric('kensa_opcua_unacknowledged_total')).toBe(before.missed + 1);
+      expect(await metric('kensa_opcua_acknowledged_total')).toBe(before.acknowledged + 1);
+      expect(await metric('kensa_opcua_result_ready')).toBe(0);
+    } finally {
+      await plc.close();
+    }
+  }, 30_000);
 
   it('refuses a wrong password and anonymous sessions when a user is configured', async () => {
     await expect(connect({ userName: USER.userName, password: 'wrong' })).rejects.toThrow(/BadUserAccessDenied|BadIdentityToken/);

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { databasePath } from '../../src/store/database.js';
 import { insertInspections, spreadInspections } from '../helpers/bulk-inspections.js';
+import { unzip } from '../helpers/unzip.js';
 import { get, greyPng, inspect, type TestServer, startTestServer } from './harness.js';
 
 interface Posted {
@@ -89,29 +89,6 @@ function records(text: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(text);
   for (const row of rows) expect(row).toHaveLength(header.length);
   return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i]])));
-}
-
-function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error);
-      const entries = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -1,6 +1,7 @@
 /**
  * An answered inspection survives a power cut: its blob files are flushed before they are renamed
- * into place (and their directory after), and a commit flushes SQLite's write-ahead log. A power
+ * into place (and their directory after), and a commit flushes SQLite's write-ahead log. So does an
+ * answered addition to a good set: the copy, its new folders and its name. A power
  * cut cannot be staged in a test, so the system calls that make this true are traced with strace.
  */
 import { execFile } from 'node:child_process';
@@ -66,6 +67,21 @@ describe('durability of answered inspections', () => {
 
     const commit = phase(calls, 'commit-begin', 'commit-end');
     expect(commit.some((call) => isFlush(call) && call.paths[0].endsWith('kensa.db-wal')), JSON.stringify(commit)).toBe(true);
+  });
+});
+
+describe('durability of good-set additions', () => {
+  it('flushes the copy before renaming it into place, its directory after, and the folders it created', async () => {
+    const adding = phase(await traceScript(), 'good-set-add-begin', 'good-set-add-end');
+    const renameAt = adding.findIndex((call) => call.name.startsWith('rename') && call.paths[1]?.endsWith('/good-sets/widget/01JAAAAAAAAAAAAAAAAAAAAAAA.png'));
+    expect(renameAt, JSON.stringify(adding)).toBeGreaterThanOrEqual(0);
+    const [temp, final] = adding[renameAt].paths;
+    const flushed = (file: string) => (call: Call) => isFlush(call) && call.paths[0] === file;
+    expect(adding.slice(0, renameAt).some(flushed(temp)), 'copy flushed before the rename').toBe(true);
+    expect(adding.slice(renameAt + 1).some(flushed(path.dirname(final))), 'directory flushed after the rename').toBe(true);
+    // good-sets/ and good-sets/widget/ are new: each one's name is flushed in its parent
+    expect(adding.slice(0, renameAt).some(flushed(dir)), JSON.stringify(adding)).toBe(true);
+    expect(adding.slice(0, renameAt).some(flushed(path.join(dir, 'good-sets'))), JSON.stringify(adding)).toBe(true);
   });
 });
 

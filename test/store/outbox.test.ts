@@ -94,6 +94,32 @@ describe('the outbox', () => {
     expect(entriesOf(otherProduct.id)).toEqual([]);
   });
 
+  it("takes a closed part's verdict as its filter takes a decision; sinks for one camera take no parts", async () => {
+    const all = sink('all');
+    const ngOnly = sink('ng', { filter: 'ng' });
+    const sample = sink('sample', { filter: 'sample', okShare: 0.5 });
+    const oneCamera = sink('camera', { camera: '1' });
+    const line2 = sink('line2', { line: '2' });
+    const view = await log('OK');
+    const part = (verdict: 'OK' | 'NG' | 'INCOMPLETE', n: number) => {
+      const id = db
+        .prepare("INSERT INTO part_records (product_id, part_id, pass, expected_views, status, verdict, opened_ms, deadline_ms, closed_ms) VALUES ('widget', ?, 1, '[]', 'complete', ?, 0, 1, 1) RETURNING id")
+        .pluck()
+        .get(`SN-${n}`, verdict) as number;
+      outbox.enqueuePart({ id, productId: 'widget', verdict, closedMs: 1 }, '1', view);
+      return id;
+    };
+    draws = [0.2, 0.7];
+    const [okSampled, okSkipped, ng, incomplete] = [part('OK', 1), part('OK', 2), part('NG', 3), part('INCOMPLETE', 4)];
+    const partsOf = (sinkId: number) => db.prepare('SELECT part_record_id FROM outbox WHERE sink_id = ? AND part_record_id IS NOT NULL ORDER BY id').pluck().all(sinkId);
+    expect(partsOf(all.id)).toEqual([okSampled, okSkipped, ng, incomplete]);
+    expect(partsOf(ngOnly.id)).toEqual([ng, incomplete]);
+    expect(partsOf(sample.id)).toEqual([okSampled, ng, incomplete]);
+    expect(partsOf(oneCamera.id)).toEqual([]);
+    expect(partsOf(line2.id)).toEqual([]);
+    expect(() => outbox.enqueuePart({ id: ng, productId: 'widget', verdict: null, closedMs: null }, '1', view)).toThrow('still open');
+  });
+
   it("is written in the inspection's transaction: rolled back with it", async () => {
     const all = sink('all');
     const insert = await prepare('NG');

@@ -284,20 +284,22 @@ describe('the QA web UI in Chromium', () => {
     await page.keyboard.press('g');
     await page.keyboard.press('d');
     await page.waitForURL(/\/ui\/dashboard/);
-    await page.locator('svg.chart-svg').first().waitFor();
-    expect(await page.locator('svg.chart-svg').count()).toBe(4);
+    // the statistics' charts; line health below has its own (line-health-ui.test.ts)
+    const stats = page.locator('.page > .chart-grid');
+    await stats.locator('svg.chart-svg').first().waitFor();
+    expect(await stats.locator('svg.chart-svg').count()).toBe(4);
     expect(await page.locator('.kpi', { hasText: 'Inspections' }).locator('.kpi-value').textContent()).toBe(String(posted.length));
     // ten histogram bins and the threshold line, one NG-rate line per production line, review outcome columns
-    expect(await page.locator('rect.bar-ok, rect.bar-ng').count()).toBe(10);
-    expect(await page.locator('line.threshold-line').count()).toBe(1);
-    expect(await page.locator('.chart-series.series-0 path.chart-line, .chart-series.series-1 path.chart-line').count()).toBe(2);
-    expect(await page.locator('rect.series-true-defect').count()).toBeGreaterThan(0);
+    expect(await stats.locator('rect.bar-ok, rect.bar-ng').count()).toBe(10);
+    expect(await stats.locator('line.threshold-line').count()).toBe(1);
+    expect(await stats.locator('.chart-series.series-0 path.chart-line, .chart-series.series-1 path.chart-line').count()).toBe(2);
+    expect(await stats.locator('rect.series-true-defect').count()).toBeGreaterThan(0);
     await shot('dashboard');
     await shot('dashboard-full', true);
 
     await page.locator('select[name="line"]').selectOption('L2');
     await page.waitForURL(/line=L2/);
-    await page.waitForFunction(() => document.querySelectorAll('.chart-series path.chart-line').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('.page > .chart-grid .chart-series path.chart-line').length === 3);
   });
 
   it('lists model versions with calibration, metrics and the active one', async () => {

@@ -64,6 +64,8 @@ describe('GET /api/v1/inspection-facets', () => {
 });
 
 describe('GET /api/v1/inspection-neighbors/:id', () => {
+  /** Counts this small are exact (the cap is tested in test/server/query-limits.test.ts). */
+  const uncapped = { newerCapped: false, olderCapped: false };
   const neighbors = async (id: string, query = '') => {
     const response = await get(server, `/api/v1/inspection-neighbors/${id}?${query}`);
     expect(response.status).toBe(200);
@@ -72,23 +74,23 @@ describe('GET /api/v1/inspection-neighbors/:id', () => {
 
   it('walks the list order (newest first) with counts on both sides', async () => {
     const [a1, a2, a3, a4, a5] = ids;
-    expect(await neighbors(a3)).toEqual({ previous: a4, next: a2, newer: 2, older: 2 });
-    expect(await neighbors(a5)).toEqual({ previous: null, next: a4, newer: 0, older: 4 });
-    expect(await neighbors(a1)).toEqual({ previous: a2, next: null, newer: 4, older: 0 });
+    expect(await neighbors(a3)).toEqual({ previous: a4, next: a2, newer: 2, older: 2, ...uncapped });
+    expect(await neighbors(a5)).toEqual({ previous: null, next: a4, newer: 0, older: 4, ...uncapped });
+    expect(await neighbors(a1)).toEqual({ previous: a2, next: null, newer: 4, older: 0, ...uncapped });
   });
 
   it('applies the list filters, also from an inspection outside them', async () => {
     const [a1, a2, a3, a4] = ids;
-    expect(await neighbors(a4, 'decision=NG')).toEqual({ previous: null, next: a2, newer: 0, older: 1 });
+    expect(await neighbors(a4, 'decision=NG')).toEqual({ previous: null, next: a2, newer: 0, older: 1, ...uncapped });
     // a3 is OK: its neighbours in the NG queue are still the NG parts around it
-    expect(await neighbors(a3, 'decision=NG')).toEqual({ previous: a4, next: a2, newer: 1, older: 1 });
-    expect(await neighbors(a2, 'line=L1')).toEqual({ previous: null, next: a1, newer: 0, older: 1 });
+    expect(await neighbors(a3, 'decision=NG')).toEqual({ previous: a4, next: a2, newer: 1, older: 1, ...uncapped });
+    expect(await neighbors(a2, 'line=L1')).toEqual({ previous: null, next: a1, newer: 0, older: 1, ...uncapped });
   });
 
   it('follows review state: a reviewed inspection still leads to the next unreviewed one', async () => {
     const [a1, a2] = ids;
     expect((await post(server, `/api/v1/inspections/${a2}/review`, { verdict: 'true_defect' }, 'qa')).status).toBe(201);
-    expect(await neighbors(a2, 'review=unreviewed&line=L1')).toEqual({ previous: null, next: a1, newer: 0, older: 1 });
+    expect(await neighbors(a2, 'review=unreviewed&line=L1')).toEqual({ previous: null, next: a1, newer: 0, older: 1, ...uncapped });
     expect((await neighbors(a2, 'review=reviewed')).newer + (await neighbors(a2, 'review=reviewed')).older).toBe(0);
   });
 

@@ -1,7 +1,8 @@
 /**
  * Folder sink, for systems that only read files: `<inspection id>.json` per inspection (ids sort
  * by time), and `<inspection id>.overlay.png` before it when asked for, so a reader that sees the
- * JSON finds the picture. Both are written durably (flushed, then renamed into place).
+ * JSON finds the picture; `drift-<delivery id>.json` per drift alert, `part-<delivery id>.json` per
+ * part verdict. Both are written durably (flushed, then renamed into place).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -24,7 +25,7 @@ class FolderSink implements Sink {
   async deliver(message: OutboundMessage): Promise<void> {
     const folder = this.settings.path;
     await makeDirectoryDurably(folder);
-    const name = message.inspectionId ?? `test-${message.deliveryId}`;
+    const name = message.kind === 'inspection' && message.inspectionId ? message.inspectionId : `${message.kind}-${message.deliveryId}`;
     const write = (file: string, bytes: Uint8Array) => writeFileDurably(path.join(folder, file), path.join(folder, `.${file}.tmp`), bytes);
     if (message.overlay) await write(`${name}.overlay.png`, message.overlay);
     await write(`${name}.json`, Buffer.from(JSON.stringify(message.document)));

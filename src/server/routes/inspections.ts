@@ -10,7 +10,7 @@ import { InspectionFileParams, InspectionListQuery, InspectionListSchema, Inspec
 const MEDIA_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', tiff: 'image/tiff', webp: 'image/webp', bmp: 'image/bmp' };
 
 export function inspectionRoutes(context: ServerContext): RouteSpec[] {
-  const { inspections, reviews, renders, blobs, config } = context;
+  const { inspections, reviews, renders, blobs, config, lineHealth } = context;
   const find = (id: string) => {
     const record = inspections.get(id);
     if (!record) throw problems.notFound(`There is no inspection ${id}.`);
@@ -89,15 +89,16 @@ export function inspectionRoutes(context: ServerContext): RouteSpec[] {
       method: 'post',
       path: '/api/v1/inspections/:id/review',
       operationId: 'reviewInspection',
-      summary: "Record a QA engineer's verdict on an inspection",
+      summary: "Record a QA engineer's verdict on an inspection (one the review queue sampled, reviewed as good, joins the good set when the product's policy feeds it)",
       tag: 'qa',
       access: { roles: ['qa'] },
       params: InspectionParams,
       body: ReviewBody,
       responses: { 201: { description: 'The review, recorded', schema: ReviewSchema }, 404: { description: 'No such inspection' } },
-      handle({ params, body, apiKey }) {
+      async handle({ params, body, apiKey }) {
         const review = reviews.add(params.id, body.verdict, body.note ?? null, apiKey?.id ?? null);
         if (!review) throw problems.notFound(`There is no inspection ${params.id}.`);
+        await lineHealth.reviewed(params.id, review.verdict, apiKey?.id ?? null);
         return { verdict: review.verdict, note: review.note, reviewer: review.reviewer, createdAt: new Date(review.createdMs).toISOString() };
       },
     }),

@@ -16,6 +16,7 @@ import { assertDiskSpace } from '../disk-space.js';
 import { EventStreams } from '../event-streams.js';
 import { HttpProblem, problems } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
+import { withoutPaths } from '../without-paths.js';
 
 export function jobRoutes(context: ServerContext): RouteSpec[] {
   const { trainingJobs, jobStore, jobEvents, registry, config, goodSet, keys } = context;
@@ -27,6 +28,9 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
     goodSet,
     limits: { maxBytes: config.maxTrainingUploadBytes, maxImages: config.maxTrainingImages, maxPixels: Math.round(config.maxMegapixels * 1e6), maxImageBytes: config.maxUploadBytes },
   };
+  // Jobs stored before their texts were scrubbed on the way in may still name server paths: each text is scrubbed on the way out as well.
+  const shown = (text: string) => withoutPaths(text, config.modelsDir);
+  const shownData = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).map(([name, value]) => [name, typeof value === 'string' ? shown(value) : value]));
   const find = (id: string) => {
     const record = jobStore.get(id);
     if (!record) throw problems.notFound(`There is no training job ${id}.`);
@@ -44,7 +48,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
       status: record.status,
       stage: record.stage,
       progress: record.progress,
-      message: record.message,
+      message: record.message === null ? null : shown(record.message),
       queuePosition: record.status === 'queued' ? trainingJobs.queuePosition(record.id) : null,
       source: record.source,
       recipe: {
@@ -56,8 +60,8 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
         falseCallRate: recipe.falseCallRate,
         seed: recipe.seed,
       },
-      warnings: record.warnings,
-      error: record.error,
+      warnings: record.warnings.map(shown),
+      error: record.error === null ? null : shown(record.error),
       modelVersion,
       createdBy: record.createdBy,
       createdAt: new Date(record.createdMs).toISOString(),
@@ -200,7 +204,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
         res.flushHeaders();
         const send = (event: JobEvent) => {
           if (res.writableEnded) return;
-          res.write(formatEvent({ id: String(event.id), event: event.kind, data: JSON.stringify({ ...event.data, at: new Date(event.atMs).toISOString() }) }));
+          res.write(formatEvent({ id: String(event.id), event: event.kind, data: JSON.stringify({ ...shownData(event.data), at: new Date(event.atMs).toISOString() }) }));
           if (event.kind === 'status' && FINAL_STATUSES.includes(event.data.status as JobStatus)) end();
         };
         // Replay and subscription happen in one synchronous step: no event can fall between them.

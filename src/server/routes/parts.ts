@@ -13,7 +13,7 @@ import { ProductParams } from '../schemas.js';
 import { PartParams, PartQuery, PartReviewBody, PartSchema, ProductViewsBody, ProductViewsSchema } from '../traceability-schemas.js';
 
 export function partRoutes(context: ServerContext): RouteSpec[] {
-  const { db, registry, productViews, parts, partTracker, inspections, reviews, audit, config } = context;
+  const { db, registry, productViews, parts, partTracker, inspections, reviews, audit, config, lineHealth } = context;
   const passOf = (productId: string, partId: string, pass: number | undefined): PartRecord => {
     const record = pass === undefined ? parts.latest(productId, partId) : parts.pass(productId, partId, pass);
     if (!record) throw problems.notFound(`Product "${productId}" has no part "${partId}"${pass === undefined ? '' : ` with a pass ${pass}`}.`);
@@ -106,9 +106,11 @@ export function partRoutes(context: ServerContext): RouteSpec[] {
       params: PartParams,
       body: PartReviewBody,
       responses: { 201: { description: 'The part, with its views reviewed', schema: PartSchema }, 404: { description: 'No such part or pass' } },
-      handle({ params, body, apiKey }) {
+      async handle({ params, body, apiKey }) {
         const record = passOf(params.product, params.part, body.pass);
-        reviewPart(db, reviews, inspections.ofPartRecord(record.id), body.verdict, body.note ?? null, apiKey?.id ?? null);
+        const recorded = reviewPart(db, reviews, inspections.ofPartRecord(record.id), body.verdict, body.note ?? null, apiKey?.id ?? null);
+        // a view the review queue sampled, reviewed good with its part, goes where its own review would take it
+        for (const review of recorded) await lineHealth.reviewed(review.inspectionId, review.verdict, apiKey?.id ?? null);
         return json(record);
       },
     }),

@@ -93,6 +93,8 @@ export function sinkRoutes(context: ServerContext): RouteSpec[] {
   const deadLetterJson = (entry: OutboxEntry) => ({
     entry: entry.id,
     inspectionId: entry.inspectionId,
+    driftEvent: entry.driftEventId,
+    partRecord: entry.partRecordId,
     queuedAt: new Date(entry.createdMs).toISOString(),
     deadAt: entry.doneMs === null ? null : new Date(entry.doneMs).toISOString(),
     attempts: entry.attempts,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ROLES } from '../../store/api-keys.js';
+import { inspectionFacets } from '../../store/facets.js';
 import { filterClause } from '../../store/inspections.js';
 import type { ServerContext } from '../context.js';
 import { problems } from '../problem.js';
@@ -15,6 +16,8 @@ import { InspectionListQuery, InspectionParams } from '../schemas.js';
 export const THUMBNAIL_SIZE = 160;
 /** Filter choices change when a line or camera is added, not per request. */
 const FACETS_TTL_MS = 60_000;
+/** Where counting an inspection's position in its queue stops: the UI shows "10,000+", and the count never walks a whole log. */
+export const POSITION_COUNT_CAP = 10_000;
 
 const WhoAmISchema = z.object({
   name: z.string(),
@@ -26,7 +29,7 @@ const FacetsQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(30).describe('look at inspections of this many past days'),
 });
 const FacetsSchema = z.object({
-  since: z.string(),
+  since: z.string().describe('the start of the range counted: `days` ago, widened to a whole hour'),
   products: z.array(z.string()).describe('every registered product, inspected or not'),
   combinations: z
     .array(z.object({ product: z.string(), line: z.string().nullable(), camera: z.string().nullable(), inspections: z.number().int() }))
@@ -37,8 +40,10 @@ const NeighborsQuery = InspectionListQuery.omit({ limit: true, cursor: true });
 const NeighborsSchema = z.object({
   previous: z.string().nullable().describe('the next newer inspection that matches the filter'),
   next: z.string().nullable().describe('the next older inspection that matches the filter'),
-  newer: z.number().int().describe('matching inspections newer than this one'),
-  older: z.number().int().describe('matching inspections older than this one'),
+  newer: z.number().int().describe(`matching inspections newer than this one, at most ${POSITION_COUNT_CAP}`),
+  newerCapped: z.boolean().describe(`there are more than ${POSITION_COUNT_CAP} newer ones: counting stopped there`),
+  older: z.number().int().describe(`matching inspections older than this one, at most ${POSITION_COUNT_CAP}`),
+  olderCapped: z.boolean().describe(`there are more than ${POSITION_COUNT_CAP} older ones: counting stopped there`),
 });
 
 export type WhoAmI = z.infer<typeof WhoAmISchema>;
@@ -75,13 +80,7 @@ export function uiSupportRoutes(context: ServerContext): RouteSpec[] {
       handle({ query }) {
         const now = Date.now();
         if (facets && facets.key === query.days && now - facets.at < FACETS_TTL_MS) return facets.value;
-        const sinceMs = now - query.days * 86_400_000;
-        const combinations = db
-          .prepare(
-            `SELECT product_id AS product, line, camera, COUNT(*) AS inspections FROM inspections
-             WHERE created_ms >= ? GROUP BY product_id, line, camera ORDER BY product_id, line, camera`,
-          )
-          .all(sinceMs) as { product: string; line: string | null; camera: string | null; inspections: number }[];
+        const { sinceMs, combinations } = inspectionFacets(db, now - query.days * 86_400_000);
         const value = { since: new Date(sinceMs).toISOString(), products: registry.products().map((p) => p.id), combinations };
         facets = { key: query.days, at: now, value };
         return value;
@@ -109,8 +108,14 @@ export function uiSupportRoutes(context: ServerContext): RouteSpec[] {
         const neighbour = (comparison: '<' | '>', order: 'DESC' | 'ASC') =>
           (db.prepare(`SELECT id FROM inspections WHERE ${side(comparison)} ORDER BY created_ms ${order}, id ${order} LIMIT 1`).get(values) as { id: string } | undefined)?.id ??
           null;
-        const count = (comparison: '<' | '>') => (db.prepare(`SELECT COUNT(*) AS n FROM inspections WHERE ${side(comparison)}`).get(values) as { n: number }).n;
-        return { previous: neighbour('>', 'ASC'), next: neighbour('<', 'DESC'), newer: count('>'), older: count('<') };
+        // one past the cap tells "more than the cap" from "exactly the cap"
+        const count = (comparison: '<' | '>') => {
+          const n = db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM inspections WHERE ${side(comparison)} LIMIT ${POSITION_COUNT_CAP + 1})`).pluck().get(values) as number;
+          return { n: Math.min(n, POSITION_COUNT_CAP), capped: n > POSITION_COUNT_CAP };
+        };
+        const newer = count('>');
+        const older = count('<');
+        return { previous: neighbour('>', 'ASC'), next: neighbour('<', 'DESC'), newer: newer.n, newerCapped: newer.capped, older: older.n, olderCapped: older.capped };
       },
     }),
     defineRoute({

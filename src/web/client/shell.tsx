@@ -7,6 +7,7 @@ import { InspectionsPage } from './inspections/inspections-page.js';
 import { useShortcuts } from './keyboard/use-shortcuts.js';
 import { ModelsPage } from './models/models-page.js';
 import { PartPage } from './parts/part-page.js';
+import { ReviewQueuePage } from './review/review-queue-page.js';
 import { VERSION_VIEWS, VersionPage } from './models/version-page.js';
 import { ShortcutHelp } from './components/shortcut-help.js';
 import { Link, matchPath, navigate, useLocation, type Location } from './routing/router.js';
@@ -16,6 +17,7 @@ import { RetrainPage } from './training/retrain-page.js';
 
 const SECTIONS = [
   { path: '/inspections', label: 'Inspections' },
+  { path: '/review-queue', label: 'Review queue' },
   { path: '/dashboard', label: 'Dashboard' },
   { path: '/models', label: 'Models' },
 ] as const;
@@ -29,6 +31,7 @@ function page(location: Location): { title: string; section: string | null; elem
   if (part) {
     return { title: `Part ${part.part}`, section: '/inspections', element: <PartPage key={`${part.product}/${part.part}/${search.get('pass') ?? ''}`} product={part.product} part={part.part} search={search} /> };
   }
+  if (path === '/review-queue') return { title: 'Review queue', section: '/review-queue', element: <ReviewQueuePage search={search} /> };
   if (path === '/dashboard') return { title: 'Dashboard', section: '/dashboard', element: <DashboardPage search={search} /> };
   if (path === '/models') return { title: 'Models', section: '/models', element: <ModelsPage /> };
   for (const view of VERSION_VIEWS) {

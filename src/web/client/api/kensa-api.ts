@@ -11,13 +11,19 @@ import type {
   AuditEntry,
   Comparison,
   DeadLetter,
+  DriftEvent,
   Facets,
   GoodSetEntry,
   GoodSetList,
+  GoodSetWaiting,
+  HealthTrend,
   Inspection,
   InspectionList,
+  InspectionQuality,
   Job,
+  LegalHold,
   JobStatus,
+  LineHealth,
   ModelSummary,
   Neighbors,
   Part,
@@ -25,6 +31,7 @@ import type {
   Product,
   RecipeOverrides,
   Review,
+  ReviewQueue,
   ReviewVerdict,
   ShadowResults,
   ShadowStatus,
@@ -36,11 +43,18 @@ import type {
 } from './types.js';
 import { postWithProgress, type UploadProgress } from './upload-with-progress.js';
 
+/** A field the server refused, by its path in the request (`body.settings.url`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail: string,
+    readonly errors: readonly FieldIssue[] = [],
   ) {
     super(detail ? `${title}: ${detail}` : title);
     this.name = 'ApiError';
@@ -66,6 +80,17 @@ export interface StatsQuery {
   from: string;
   to: string;
   bucket: 'minute' | 'hour' | 'day';
+}
+
+export type ExportFormat = 'csv' | 'json' | 'zip';
+
+/** What an export covers: a lot, a part, or a time range (`from` and `to`), optionally of one product. */
+export interface ExportSelection {
+  lot?: string;
+  part?: string;
+  product?: string;
+  from?: string;
+  to?: string;
 }
 
 export class KensaApi {
@@ -113,6 +138,25 @@ export class KensaApi {
     return this.json(`/api/v1/parts/${segments(product, part)}/review`, { method: 'POST', body });
   }
 
+  /** Lots and parts on legal hold, newest first. */
+  async legalHolds(): Promise<LegalHold[]> {
+    return (await this.json<{ items: LegalHold[] }>('/api/v1/legal-holds')).items;
+  }
+
+  /** Admins: places (`held`) or lifts the hold on a lot or a part. */
+  setLegalHold(kind: LegalHold['kind'], value: string, held: boolean, reason: string): Promise<LegalHold> {
+    return this.json('/api/v1/legal-holds', { method: 'POST', body: { kind, value, held, reason } });
+  }
+
+  /** An export of the inspections `selection` names, and the file name the server gave it. */
+  async exportFile(format: ExportFormat, selection: ExportSelection): Promise<{ blob: Blob; fileName: string }> {
+    const search = new URLSearchParams(Object.entries(selection).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const response = await this.send(`/api/v1/exports/${format}?${search}`, {});
+    // express quotes the name only when it must: attachment; filename=kensa-lot-L1.zip
+    const fileName = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `kensa-export.${format}`;
+    return { blob: await response.blob(), fileName };
+  }
+
   facets(): Promise<Facets> {
     return this.json('/api/v1/inspection-facets');
   }
@@ -123,6 +167,34 @@ export class KensaApi {
 
   async models(): Promise<ModelSummary[]> {
     return (await this.json<{ items: ModelSummary[] }>('/api/v1/models')).items;
+  }
+
+  lineHealth(product: string): Promise<LineHealth> {
+    return this.json(`/api/v1/line-health?${new URLSearchParams({ product })}`);
+  }
+
+  async driftEvents(product: string, limit: number): Promise<DriftEvent[]> {
+    return (await this.json<{ items: DriftEvent[] }>(`/api/v1/drift-events?${new URLSearchParams({ product, limit: String(limit) })}`)).items;
+  }
+
+  /** The OK-score and image-quality trend of one camera (or of every camera of the product with null). */
+  healthTrend(product: string, line: string | null, camera: string | null, from: string, to: string): Promise<HealthTrend> {
+    const search = new URLSearchParams({ product, from, to });
+    if (line) search.set('line', line);
+    if (camera) search.set('camera', camera);
+    return this.json(`/api/v1/line-health/trend?${search}`);
+  }
+
+  inspectionQuality(id: string): Promise<InspectionQuality> {
+    return this.json(`/api/v1/line-health/inspections/${encodeURIComponent(id)}`);
+  }
+
+  reviewQueue(product: string, limit: number): Promise<ReviewQueue> {
+    return this.json(`/api/v1/review-queue?${new URLSearchParams({ product, limit: String(limit) })}`);
+  }
+
+  goodSetWaiting(product: string): Promise<GoodSetWaiting> {
+    return this.json(`/api/v1/products/${segments(product)}/good-set/waiting`);
   }
 
   stats(query: StatsQuery): Promise<Stats> {
@@ -232,6 +304,19 @@ export class KensaApi {
     return (await this.json<{ items: Sink[] }>('/api/v1/sinks')).items;
   }
 
+  createSink(body: Record<string, unknown>): Promise<Sink> {
+    return this.json('/api/v1/sinks', { method: 'POST', body });
+  }
+
+  /** Replaces a sink's configuration; secrets left out are kept by the server. */
+  replaceSink(sinkId: number, body: Record<string, unknown>): Promise<Sink> {
+    return this.json(`/api/v1/sinks/${sinkId}`, { method: 'POST', body });
+  }
+
+  async removeSink(sinkId: number, reason: string): Promise<void> {
+    await this.send(`/api/v1/sinks/${sinkId}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason }) });
+  }
+
   async deadLetters(sinkId: number): Promise<DeadLetter[]> {
     return (await this.json<{ items: DeadLetter[] }>(`/api/v1/sinks/${sinkId}/dead-letters`)).items;
   }
@@ -289,8 +374,9 @@ export class KensaApi {
 
 async function problemOf(response: Response): Promise<ApiError> {
   try {
-    const body = (await response.json()) as { title?: unknown; detail?: unknown };
-    if (typeof body.title === 'string') return new ApiError(response.status, body.title, typeof body.detail === 'string' ? body.detail : '');
+    const body = (await response.json()) as { title?: unknown; detail?: unknown; errors?: unknown };
+    const errors = Array.isArray(body.errors) ? (body.errors as FieldIssue[]) : [];
+    if (typeof body.title === 'string') return new ApiError(response.status, body.title, typeof body.detail === 'string' ? body.detail : '', errors);
   } catch {
     // not problem+json (a proxy's error page): fall through to the status line
   }

@@ -15,8 +15,16 @@ import type {
   ThresholdRatesSchema,
   ThresholdSchema,
 } from '../../../server/lifecycle-schemas.js';
+import type {
+  DriftEventListSchema,
+  GoodSetWaitingSchema,
+  InspectionQualitySchema,
+  LineHealthSchema,
+  ReviewQueueSchema,
+  TrendSchema,
+} from '../../../server/health-schemas.js';
 import type { Facets, Neighbors, WhoAmI } from '../../../server/routes/ui-support.js';
-import type { PartJson } from '../../../server/traceability-schemas.js';
+import type { LegalHoldSchema, PartJson } from '../../../server/traceability-schemas.js';
 import type { PartReviewVerdict } from '../../../store/part-reviews.js';
 import type {
   ActivationSchema,
@@ -58,7 +66,15 @@ export type GoodSetList = z.infer<typeof GoodSetListSchema>;
 export type Activation = z.infer<typeof ActivationSchema>;
 export type AuditEntry = z.infer<typeof AuditListSchema>['items'][number];
 export type Part = PartJson;
+export type LegalHold = z.infer<typeof LegalHoldSchema>;
 export type PartView = Part['views'][number];
 export type { PartReviewVerdict };
 export type Sink = z.infer<typeof SinkListSchema>['items'][number];
 export type DeadLetter = z.infer<typeof DeadLetterListSchema>['items'][number];
+export type LineHealth = z.infer<typeof LineHealthSchema>;
+export type CameraHealth = LineHealth['cameras'][number];
+export type DriftEvent = z.infer<typeof DriftEventListSchema>['items'][number];
+export type HealthTrend = z.infer<typeof TrendSchema>;
+export type ReviewQueue = z.infer<typeof ReviewQueueSchema>;
+export type InspectionQuality = z.infer<typeof InspectionQualitySchema>;
+export type GoodSetWaiting = z.infer<typeof GoodSetWaitingSchema>;

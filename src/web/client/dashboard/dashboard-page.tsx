@@ -12,6 +12,7 @@ import { navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
 import { ChartCard } from './charts/chart-card.js';
 import { HistogramChart } from './charts/histogram-chart.js';
+import { LineHealthPanel } from './line-health-panel.js';
 import { StackedColumnsChart } from './charts/stacked-columns-chart.js';
 import { TimeSeriesChart } from './charts/time-series-chart.js';
 import { BUCKET_MS, summarize, type Bucket } from './stats-summary.js';
@@ -194,6 +195,7 @@ export function DashboardPage({ search }: { search: URLSearchParams }) {
           </div>
         </>
       )}
+      {product && <LineHealthPanel product={product} line={line} now={now} />}
     </div>
   );
 }

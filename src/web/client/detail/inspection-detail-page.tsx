@@ -9,7 +9,7 @@ import type { ReviewVerdict } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
 import { DecisionBadge, LegalHoldBadge } from '../components/badges.js';
 import { ScoreBar, SCORE_THRESHOLD } from '../components/score-bar.js';
-import { formatBytes, formatTime } from '../format.js';
+import { formatBytes, formatCount, formatTime } from '../format.js';
 import { describeFilter, filterFromSearch, filterToSearch } from '../inspections/filters.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { usePersistentState } from '../persistent-state.js';
@@ -19,6 +19,7 @@ import { useSession } from '../session/session-context.js';
 import { VERDICTS } from '../verdicts.js';
 import { GoodSetAction } from './good-set-action.js';
 import { ImageViewer } from './image-viewer.js';
+import { QualityPanel } from './quality-panel.js';
 import { ReviewPanel, type ReviewStatus } from './review-panel.js';
 import { TimingsBar } from './timings-bar.js';
 import { useGoodSet } from './use-good-set.js';
@@ -116,7 +117,9 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
             {neighbors.data && (
               <span class="muted">
                 {' '}
-                · {neighbors.data.newer} newer, {neighbors.data.older} older
+                · {formatCount(neighbors.data.newer)}
+                {neighbors.data.newerCapped && '+'} newer, {formatCount(neighbors.data.older)}
+                {neighbors.data.olderCapped && '+'} older
               </span>
             )}
           </span>
@@ -220,6 +223,7 @@ export function InspectionDetailPage({ id, search }: { id: string; search: URLSe
                 </dd>
               </dl>
             </section>
+            <QualityPanel inspectionId={data.id} />
             <section class="panel" aria-labelledby="timings-heading">
               <h2 id="timings-heading">Timings</h2>
               <TimingsBar timings={data.timings} />

@@ -9,6 +9,7 @@ import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
 import { FilterBar } from './filter-bar.js';
+import { ListRecords } from './list-records.js';
 import { filterFromSearch, filterToSearch, type InspectionFilter } from './filters.js';
 import { InspectionTable } from './inspection-table.js';
 import { applyQueue, queueOf, QUEUES } from './queues.js';
@@ -89,6 +90,7 @@ export function InspectionsPage({ search, state }: { search: URLSearchParams; st
         </div>
       </header>
       <FilterBar filter={filter} facets={facets.data} onChange={applyFilter} />
+      <ListRecords filter={filter} />
       <section class="panel list-panel" aria-labelledby="results-heading" aria-busy={page.loading}>
         <div class="list-toolbar">
           <h2 id="results-heading" class="list-count" aria-live="polite">

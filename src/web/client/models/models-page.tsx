@@ -77,7 +77,7 @@ export function ModelsPage() {
                 </p>
               )}
               {audit.data && <ModelChanges entries={audit.data.filter(isModelChange).slice(0, CHANGES_SHOWN)} />}
-              <SinksPanel />
+              <SinksPanel products={(products.data ?? []).map((product) => product.id)} />
             </>
           ) : (
             <p class="muted small">The audit log of activations, rollbacks, shadow mode and thresholds is shown to administrators.</p>

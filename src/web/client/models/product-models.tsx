@@ -11,6 +11,7 @@ import { Link } from '../routing/router.js';
 import { canTrain } from '../session/roles.js';
 import { useSession } from '../session/session-context.js';
 import { isFinished } from '../training/job-status.js';
+import { GoodSetWaiting } from './good-set-waiting.js';
 import { ModelCard } from './model-card.js';
 import { TrainingJobsTable } from './training-jobs-table.js';
 import { versionRole } from './version-role.js';
@@ -83,6 +84,7 @@ export function ProductModels({ product, versions, onChanged }: ProductModelsPro
               <span class="muted">none</span>
             )}
           </span>
+          <GoodSetWaiting product={product} />
           {candidates > 0 && (
             <span class="lifecycle-item">
               <span class="lifecycle-label">Candidates</span>

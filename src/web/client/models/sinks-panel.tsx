@@ -1,13 +1,15 @@
 /**
- * The sinks results are sent to (admins only): each one's backlog and dead letters, a test
- * message, and re-sending the dead letters once the receiver is fixed. Sinks are created through
- * the API (README, "Connecting the line").
+ * The sinks results are sent to (admins only): adding, editing and removing them, each one's
+ * backlog and dead letters, a test message, and re-sending the dead letters once the receiver is
+ * fixed.
  */
 import { useState } from 'preact/hooks';
 import type { Sink } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
 import { AdminAction } from '../components/admin-action.js';
 import { useSession } from '../session/session-context.js';
+import { DeadLetters } from './dead-letters.js';
+import { SinkDialog } from './sink-dialog.js';
 
 function scope(sink: Sink): string {
   return [sink.product, sink.line && `line ${sink.line}`, sink.camera && `camera ${sink.camera}`].filter(Boolean).join(' · ');
@@ -19,7 +21,9 @@ const FILTERS: Record<Sink['filter'], (sink: Sink) => string> = {
   sample: (sink) => `NG and ${Math.round(sink.okShare * 100)}% of OK`,
 };
 
-function SinkRow({ sink, onChanged }: { sink: Sink; onChanged(): void }) {
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function SinkRow({ sink, onEdit, onChanged }: { sink: Sink; onEdit(): void; onChanged(): void }) {
   const { api } = useSession();
   const [outcome, setOutcome] = useState<string | null>(null);
   const test = async () => {
@@ -32,7 +36,7 @@ function SinkRow({ sink, onChanged }: { sink: Sink; onChanged(): void }) {
     }
   };
   return (
-    <li class="change">
+    <li class="change" aria-label={`Sink ${sink.name}`}>
       <div class="change-head">
         <strong class="mono">{sink.name}</strong> <span class="muted">{sink.kind}</span>
       </div>
@@ -41,11 +45,20 @@ function SinkRow({ sink, onChanged }: { sink: Sink; onChanged(): void }) {
         {sink.withOverlay && ' · with overlay'}
       </div>
       <div class="small">
-        {sink.pending} waiting · {sink.deadLetters} dead letter{sink.deadLetters === 1 ? '' : 's'}
+        {sink.pending} waiting · {plural(sink.deadLetters, 'dead letter')}
       </div>
+      {sink.deadLetters > 0 && (
+        <details class="dead-letters-details">
+          <summary class="small">Show the dead letters</summary>
+          <DeadLetters sinkId={sink.id} generation={sink.updatedAt + sink.deadLetters} />
+        </details>
+      )}
       <div class="button-row">
         <button type="button" class="button" onClick={() => void test()}>
           Send test
+        </button>
+        <button type="button" class="button" onClick={onEdit}>
+          Edit
         </button>
         <AdminAction
           label="Re-send dead letters"
@@ -55,11 +68,23 @@ function SinkRow({ sink, onChanged }: { sink: Sink; onChanged(): void }) {
           confirmLabel="Re-send"
           onConfirm={async (reason) => {
             const { resent } = await api.resendDeadLetters(sink.id, reason);
-            setOutcome(`${resent} result${resent === 1 ? '' : 's'} back in the queue.`);
+            setOutcome(`${plural(resent, 'result')} back in the queue.`);
             onChanged();
           }}
         >
-          {sink.deadLetters} result{sink.deadLetters === 1 ? '' : 's'} the receiver kept refusing go back into the queue, ahead of newer ones.
+          {plural(sink.deadLetters, 'result')} the receiver kept refusing go back into the queue, ahead of newer ones.
+        </AdminAction>
+        <AdminAction
+          label="Remove"
+          class="button-danger"
+          dialogTitle={`Remove the sink ${sink.name}`}
+          confirmLabel="Remove"
+          onConfirm={async (reason) => {
+            await api.removeSink(sink.id, reason);
+            onChanged();
+          }}
+        >
+          Results stop going to {sink.name}; the {plural(sink.pending, 'result')} waiting and its dead letters are dropped.
         </AdminAction>
       </div>
       {outcome && (
@@ -71,25 +96,33 @@ function SinkRow({ sink, onChanged }: { sink: Sink; onChanged(): void }) {
   );
 }
 
-export function SinksPanel() {
+export function SinksPanel({ products }: { products: string[] }) {
   const { api } = useSession();
   const sinks = useLoad(() => api.sinks(), [api]);
+  /** The sink the dialog edits: 'new' for a new one, null while closed. */
+  const [editing, setEditing] = useState<Sink | 'new' | null>(null);
   return (
     <section aria-labelledby="sinks-heading">
-      <h2 id="sinks-heading">Result sinks</h2>
+      <div class="product-header sinks-header">
+        <h2 id="sinks-heading">Result sinks</h2>
+        <button type="button" class="button" onClick={() => setEditing('new')}>
+          Add sink…
+        </button>
+      </div>
       {sinks.error && (
         <p class="form-error" role="alert">
           {sinks.error.message}
         </p>
       )}
-      {sinks.data?.length === 0 && <p class="muted small">No sinks: results reach the line only as the answer to the camera. Admins add webhooks, MQTT brokers and folders through the API.</p>}
+      {sinks.data?.length === 0 && <p class="muted small">No sinks: results reach the line only as the answer to the camera. Add a webhook, an MQTT broker or a folder.</p>}
       {sinks.data && sinks.data.length > 0 && (
         <ul class="change-list">
           {sinks.data.map((sink) => (
-            <SinkRow key={sink.id} sink={sink} onChanged={sinks.reload} />
+            <SinkRow key={sink.id} sink={sink} onEdit={() => setEditing(sink)} onChanged={sinks.reload} />
           ))}
         </ul>
       )}
+      <SinkDialog sink={editing === 'new' ? null : editing} open={editing !== null} products={products} onSaved={sinks.reload} onClose={() => setEditing(null)} />
     </section>
   );
 }

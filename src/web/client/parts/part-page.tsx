@@ -1,7 +1,8 @@
 /**
  * A multi-view part, for review: its verdict and status, every view side by side with its
- * heatmap and verdict, a verdict on the part as a whole, and one per view. While the part is
- * still open the page waits on the server for it to close and shows the result by itself.
+ * heatmap and verdict, a verdict on the part as a whole, and one per view, and the exports and
+ * legal holds of the part and its lot. While the part is still open the page waits on the server
+ * for it to close and shows the result by itself.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Part, PartReviewVerdict } from '../api/types.js';
@@ -14,12 +15,16 @@ import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { usePersistentState } from '../persistent-state.js';
 import { Link } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
+import { RecordsPanel } from '../traceability/records-panel.js';
 import { partPath } from './part-path.js';
 import { PartReviewPanel } from './part-review-panel.js';
 import { PartViewCard } from './part-view-card.js';
 
 /** How long one wait for an open part lasts before it is asked again. */
 const WAIT_SECONDS = 30;
+
+/** The lots its views name (one, as a rule). */
+const lotsOf = (part: Part) => [...new Set(part.views.flatMap((view) => view.inspections.map((inspection) => inspection.lot)))].filter((lot): lot is string => lot !== null);
 
 function statusText(part: Part): string {
   if (part.status === 'complete') return `Complete: all ${part.expectedViews.length} views arrived`;
@@ -104,6 +109,12 @@ export function PartPage({ product, part: partId, search }: { product: string; p
             </section>
             <PartReviewPanel part={part} onReview={reviewWhole} />
           </div>
+          <RecordsPanel
+            // by part id in every product, as holds are: the views are logged under their own products
+            exports={[{ subject: `part ${partId}`, selection: { part: partId } }, ...lotsOf(part).map((lot) => ({ subject: `lot ${lot}`, selection: { lot } }))]}
+            holds={[{ kind: 'part', value: partId }, ...lotsOf(part).map((lot) => ({ kind: 'lot' as const, value: lot }))]}
+            onHoldChanged={loaded.reload}
+          />
           <div class="part-toolbar">
             <label class="switch">
               <input type="checkbox" role="switch" name="heatmap" checked={showHeatmap} onChange={(e) => setShowHeatmap(e.currentTarget.checked)} aria-keyshortcuts="h" />

@@ -9,3 +9,6 @@ export const canTrain = (identity: WhoAmI): boolean => identity.role === 'traine
 
 /** A trainer cancels the jobs its key started; an admin any job. */
 export const canCancel = (identity: WhoAmI, job: Job): boolean => identity.role === 'admin' || (identity.role === 'trainer' && job.createdBy === identity.prefix);
+
+/** Only admins place and lift legal holds; everyone else sees whether a lot or part is held. */
+export const canHold = (identity: WhoAmI): boolean => identity.role === 'admin';
