@@ -46,7 +46,7 @@ function dxmiShape(manifest: Manifest): { config: DxmiConfig; shape: DxmiShape }
   const recorded = manifest.training.config as { base?: { kind: string; channels: number } };
   const config = DxmiConfigSchema.parse(recorded);
   if (config.energy.kind !== 'residual' || !recorded.base) return { config, shape: { batch: config.batch, dim: manifest.backbone.channels, conditionDim: 0 } };
-  const conditionDim = recorded.base.kind === 'per-position' ? positionEmbeddingDim(config.energy.positionFrequencies) : 0;
+  const conditionDim = recorded.base.kind !== 'pooled' ? positionEmbeddingDim(config.energy.positionFrequencies) : 0;
   return { config, shape: { batch: config.batch, dim: recorded.base.channels, conditionDim } };
 }
 

@@ -1,23 +1,24 @@
 /**
  * DxMI's 2-D sanity check beside the paper's Table 1: per tau, the median over seeds.
- *   npm run sanity:2d -- [--iterations N] [--seed N] [--seeds N] [--png DIR] [--json]
+ *   npm run sanity:2d -- [--iterations N] [--seed N] [--seeds N] [--energy mlp|residual] [--png DIR] [--json]
  * Without --json it also prints, per run, what decides the result at the end of training: per
  * step sigma_t, the AVR scale s_t, the velocity cost, the entropy bonus and the value loss.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { writeSanityPng } from '../src/dxmi/sanity-2d-plot.js';
-import { PAPER_TABLE_1, runSanity2d, type SanityResult } from '../src/dxmi/sanity-2d.js';
+import { PAPER_TABLE_1, runSanity2d, SANITY_ENERGIES, sanityEnergy, type SanityEnergy, type SanityResult } from '../src/dxmi/sanity-2d.js';
 
 const options = new Command()
   .option('--iterations <n>', 'DxMI iterations per run', (v) => parseInt(v, 10), 15000)
   .option('--seed <n>', 'first seed', (v) => parseInt(v, 10), 0)
   .option('--seeds <n>', 'seeds per tau', (v) => parseInt(v, 10), 3)
+  .addOption(new Option('--energy <kind>', "the paper's MLP energy or kensa's residual energy").choices(SANITY_ENERGIES).default('mlp'))
   .option('--png <dir>', 'write samples over data and the energy landscape per run as PNG')
   .option('--json', 'print only the JSON line')
   .parse()
-  .opts<{ iterations: number; seed: number; seeds: number; png?: string; json?: boolean }>();
+  .opts<{ iterations: number; seed: number; seeds: number; energy: SanityEnergy; png?: string; json?: boolean }>();
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,6 +47,7 @@ for (const paper of PAPER_TABLE_1) {
     const result = await runSanity2d(paper.tau, {
       iterations: options.iterations,
       seed,
+      overrides: { energy: sanityEnergy(options.energy) },
       onProgress: options.json
         ? undefined
         : (p) => process.stdout.write(`\rtau ${paper.tau} seed ${seed}: iteration ${p.iteration}/${p.iterations}  E+ ${p.energyPositive?.toFixed(3)}  E- ${p.energyNegative?.toFixed(3)}  sigma ${fixed(p.sigma)}   `),

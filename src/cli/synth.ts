@@ -3,9 +3,13 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { generateDataset } from '../synth/generate.js';
-import { PRODUCT_KINDS } from '../synth/products/index.js';
+import { PRODUCT_KINDS, PRODUCTS } from '../synth/products/index.js';
 
 const integer = (flag: string) => z.string().regex(/^\d+$/, `${flag} must be a whole number`).transform(Number);
+
+const DEFAULT_SIZES = Object.values(PRODUCTS)
+  .map(({ kind, defaultSize }) => `${kind} ${defaultSize.width}x${defaultSize.height}`)
+  .join(', ');
 
 const CliOptions = z.object({
   out: z.string().min(1),
@@ -20,7 +24,8 @@ const CliOptions = z.object({
     .transform((value) => {
       const [width, height = width] = value.split('x').map(Number);
       return { width, height };
-    }),
+    })
+    .optional(),
   force: z.boolean().default(false),
 });
 
@@ -34,7 +39,7 @@ export function registerSynth(program: Command): void {
     .option('--train <n>', 'good training images', '60')
     .option('--test-good <n>', 'good test images', '10')
     .option('--test-defect <n>', 'test images per defect type', '4')
-    .option('--size <WxH>', 'image size in pixels', '256x256')
+    .option('--size <WxH>', `image size in pixels (default per kind: ${DEFAULT_SIZES})`)
     .option('--force', 'replace the dataset already in --out')
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const parsed = CliOptions.safeParse(raw);
@@ -54,7 +59,7 @@ export function registerSynth(program: Command): void {
         );
         bar?.stop();
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        console.log(`kensa synth: ${dataset.images.length} ${kind} images (${size.width}x${size.height}, seed ${seed}) in ${dataset.root}, ${seconds} s`);
+        console.log(`kensa synth: ${dataset.images.length} ${kind} images (${dataset.width}x${dataset.height}, seed ${seed}) in ${dataset.root}, ${seconds} s`);
       } catch (error) {
         // Not a usage error (a folder in the way, a full disk): the message alone, no help text.
         bar?.stop();

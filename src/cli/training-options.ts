@@ -35,6 +35,8 @@ export function addTrainingOptions(command: Command): Command {
     .option('--stride <n>', 'feature grid stride (8 or 16)', number, DEFAULT_RECIPE.features.stride)
     .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, DEFAULT_RECIPE.features.smoothing)
     .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, DEFAULT_RECIPE.mapSmoothing)
+    .option('--score-top-k <k>', 'image score: mean of the k highest cells of the energy grid (1 = the maximum)', number, DEFAULT_RECIPE.scoreTopK)
+    .option('--roi <mask>', 'region of interest: an image stretched onto the frame, white = inspect, black = ignore (default: the whole frame)')
     .addOption(new Option('--resize <policy>', 'how images become model input').choices(ResizePolicySchema.options).default(DEFAULT_RECIPE.input.policy))
     .option('--input-size <n>', 'input side (fill) or short side (fit-short-side)', number, DEFAULT_RECIPE.input.size)
     .option('--max-size <n>', 'longest input side for aspect-preserving resizing', number)
@@ -66,6 +68,8 @@ export interface TrainingSettings {
   input: InputSpec;
   session: SessionConfig;
   mapSmoothing: number;
+  scoreTopK: number;
+  roi?: string;
   validationFraction: number;
   falseCallRate: number;
   seed: number;
@@ -107,6 +111,8 @@ export function trainingSettings(raw: Record<string, unknown>): TrainingSettings
     },
     session: { device: raw.device as Device, threads: raw.threads as number | undefined },
     mapSmoothing: raw.mapSmoothing as number,
+    scoreTopK: raw.scoreTopK as number,
+    roi: raw.roi as string | undefined,
     validationFraction: raw.validationFraction as number,
     falseCallRate: raw.falseCallRate as number,
     seed,

@@ -16,6 +16,33 @@ import { landscapeGrid, type EnergyLandscape } from './sanity-2d-plot.js';
 import { compileSteps, disposeSteps } from './steps.js';
 import { trainDxmi, type DxmiProgress } from './trainer.js';
 
+/**
+ * The residual energy's base is the data's Gaussian: it is trained in the coordinates where the
+ * data is zero-mean with unit variance per axis, as product features are whitened by their base.
+ */
+class Whitening {
+  private constructor(readonly mean: number[], readonly scale: number[]) {}
+  static identity(dim: number): Whitening {
+    return new Whitening(new Array(dim).fill(0), new Array(dim).fill(1));
+  }
+  static fit(points: Float32Array, dim: number): Whitening {
+    const count = points.length / dim;
+    const mean = new Array(dim).fill(0);
+    const scale = new Array(dim).fill(0);
+    for (let i = 0; i < points.length; i++) mean[i % dim] += points[i] / count;
+    for (let i = 0; i < points.length; i++) scale[i % dim] += (points[i] - mean[i % dim]) ** 2 / count;
+    return new Whitening(mean, scale.map(Math.sqrt));
+  }
+  apply(points: Float32Array): Float32Array {
+    const dim = this.mean.length;
+    return points.map((v, i) => (v - this.mean[i % dim]) / this.scale[i % dim]);
+  }
+  invert(points: Float32Array): Float32Array {
+    const dim = this.mean.length;
+    return points.map((v, i) => v * this.scale[i % dim] + this.mean[i % dim]);
+  }
+}
+
 /** The paper's Table 1 (2-D, T = 5). */
 export const PAPER_TABLE_1 = [
   { tau: 0, slicedWasserstein: null, auc: 0.707 },
@@ -34,11 +61,23 @@ export function eightGaussians(random: Random, count: number): Float32Array {
   return out;
 }
 
+/**
+ * The energy families the check runs: `mlp`, the paper's plain network; `residual`, kensa's
+ * default for products (the data's Gaussian plus a learned correction, in whitened coordinates).
+ */
+export const SANITY_ENERGIES = ['mlp', 'residual'] as const;
+export type SanityEnergy = (typeof SANITY_ENERGIES)[number];
+
+export function sanityEnergy(kind: SanityEnergy): DxmiConfig['energy'] {
+  // 256 wide: at 128 the sampler smears the last modes' gaps (SW 0.152 vs 0.143-0.148 at 15,000 iterations).
+  const hidden = [256, 256];
+  return kind === 'mlp' ? { kind, hidden } : { kind, hidden, baseDims: 0, perPosition: false, positionFrequencies: 1, maxVectors: 20_000 };
+}
+
 export function sanityConfig(tau: number, iterations: number, seed: number, overrides: Partial<DxmiConfig> = {}): DxmiConfig {
   return DxmiConfigSchema.parse({
     preset: 'sanity-2d',
-    // 256 wide: at 128 the sampler smears the last modes' gaps (SW 0.152 vs 0.143-0.148 at 15,000 iterations).
-    energy: { kind: 'mlp', hidden: [256, 256] },
+    energy: sanityEnergy('mlp'),
     space: 'box',
     bound: 4.5,
     steps: 5,
@@ -133,12 +172,14 @@ export async function runSanity2d(
 ): Promise<SanityResult> {
   const seed = options.seed ?? 0;
   const random = new Random(seed).fork('sanity-2d');
-  const data = eightGaussians(random.fork('train'), 20_000);
+  const raw = eightGaussians(random.fork('train'), 20_000);
   const config = sanityConfig(tau, options.iterations, seed, options.overrides);
-  const run = await trainDxmi({ data, count: 20_000, dim: 2 }, config, { session: { threads: 1 }, onProgress: options.onProgress, progressEvery: 10 });
+  const frame = config.energy.kind === 'residual' ? Whitening.fit(raw, 2) : Whitening.identity(2);
+  const scaled = { ...config, bound: (config.bound ?? 1) / Math.min(...frame.scale) };
+  const run = await trainDxmi({ data: frame.apply(raw), count: 20_000, dim: 2 }, scaled, { session: { threads: 1 }, onProgress: options.onProgress, progressEvery: 10 });
 
   const evaluation = EVALUATION_POINTS;
-  const samples = await sample(run.store, config, evaluation, random.fork('samples'));
+  const samples = frame.invert(await sample(run.store, scaled, evaluation, random.fork('samples')));
   const reference = eightGaussians(random.fork('reference'), evaluation);
   const sw = slicedWasserstein(samples, reference, 2, 256, random.fork('projections'));
   const floor = slicedWasserstein(eightGaussians(random.fork('second reference'), evaluation), reference, 2, 256, random.fork('projections'));
@@ -147,10 +188,10 @@ export async function runSanity2d(
   const both = new Float32Array(evaluation * 4);
   both.set(reference);
   both.set(noise, evaluation * 2);
-  const scores = await energies(run.store, config, both);
+  const scores = await energies(run.store, config, frame.apply(both));
   const labels = new Uint8Array(evaluation * 2).fill(1, evaluation);
   const size = 100;
   const extent = 4.5;
-  const landscape = { values: await energies(run.store, config, landscapeGrid(size, extent)), size, extent };
+  const landscape = { values: await energies(run.store, config, frame.apply(landscapeGrid(size, extent))), size, extent };
   return { tau, slicedWasserstein: sw, slicedWassersteinFloor: floor, auc: auroc(scores, labels), seconds: run.seconds, final: run.history.at(-1), samples, reference, landscape };
 }

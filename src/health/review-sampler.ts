@@ -5,9 +5,10 @@
  * reason in the policy's minimum interval: a stopped line sending the same frame again and again
  * does not fill the queue with it, and a sampled OK part never holds back an NG.
  */
-import type { InspectionRecord } from '../store/inspections.js';
+import { cameraKeyOf, type CameraKey } from '../store/drift-events.js';
+import type { InspectionRecord, NewInspection } from '../store/inspections.js';
 import type { LineHealthSettingsStore } from '../store/line-health-settings.js';
-import type { QueueReason, ReviewQueueStore } from '../store/review-queue.js';
+import { QUEUE_REASONS, type QueueReason, type ReviewQueueStore } from '../store/review-queue.js';
 import type { ReviewPolicy } from './settings.js';
 
 /** The score (0..1) at which a part is called NG. */
@@ -33,12 +34,12 @@ export class ReviewSampler {
   ) {}
 
   /** Queues the inspection when the policy samples it; returns the reason, or null. */
-  offer(inspection: InspectionRecord): QueueReason | null {
+  offer(inspection: Pick<NewInspection, 'id' | 'createdMs' | 'productId' | 'line' | 'camera' | 'decision' | 'score'>): QueueReason | null {
     const policy = this.settings.get(inspection.productId).review;
     const reason = sampleReason(inspection, policy, this.draw);
     if (!reason) return null;
-    const key = { productId: inspection.productId, line: inspection.line ?? '', camera: inspection.camera ?? '' };
-    const id = `${key.productId}\u0000${key.line}\u0000${key.camera}\u0000${reason}`;
+    const key = cameraKeyOf(inspection);
+    const id = lastKey(key, reason);
     if (!this.last.has(id)) this.last.set(id, this.queue.lastQueuedMs(key, reason));
     const last = this.last.get(id);
     if (last !== null && last !== undefined && inspection.createdMs - last < policy.minIntervalMs) return null;
@@ -46,7 +47,14 @@ export class ReviewSampler {
     this.last.set(id, inspection.createdMs);
     return reason;
   }
+
+  /** Drops what it remembers of the camera, to be read from the queue again (after a rollback). */
+  forget(key: CameraKey): void {
+    for (const reason of QUEUE_REASONS) this.last.delete(lastKey(key, reason));
+  }
 }
+
+const lastKey = (key: CameraKey, reason: QueueReason) => `${key.productId}\u0000${key.line}\u0000${key.camera}\u0000${reason}`;
 
 /** Why the queue holds an inspection, in words. */
 export function queueReasonText(reason: QueueReason, policy: ReviewPolicy): string {

@@ -2,15 +2,18 @@
  * A training job's recipe: everything `prepareTraining` and `packageMethod` need besides the
  * images. A product is retrained the way its active version was trained (read back from that
  * version's manifest), so a new good set changes the data and nothing else; a product without a
- * kensa-trained version gets the defaults. A request may change a few knobs on top. The resolved
+ * kensa-trained version gets the defaults. The active version's region of interest is kept: the
+ * recipe points at the mask in its package. A request may change a few knobs on top. The resolved
  * recipe is stored with the job, so what a job did can always be read back.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BACKBONE } from '../backbones/index.js';
 import { DxmiConfigSchema, PRESETS, resolveConfig } from '../dxmi/config.js';
 import { DEFAULT_GAUSSIAN } from '../methods/gaussian.js';
 import { DEFAULT_KNN } from '../methods/knn.js';
 import { InputSpecSchema, METHODS, type Manifest } from '../model/manifest.js';
+import { RoiRecordSchema } from '../model/roi.js';
 import type { SessionConfig } from '../onnx/session.js';
 import type { MethodSettings } from '../training/fit-method.js';
 import type { TrainingConfig } from '../training/train-product.js';
@@ -29,6 +32,9 @@ export const TrainingRecipeSchema = z.object({
   features: FeaturesSchema,
   input: InputSpecSchema,
   mapSmoothing: z.number().int().positive(),
+  scoreTopK: z.number().int().positive(),
+  /** Mask image of the region of interest; absent: the whole frame. */
+  roi: z.string().min(1).optional(),
   validationFraction: z.number().gt(0).lt(1),
   falseCallRate: z.number().gt(0).lt(1),
   seed: z.number().int(),
@@ -58,6 +64,7 @@ export const DEFAULT_RECIPE: TrainingRecipe = {
   input: { policy: 'fill', size: 224, multiple: 16 },
   // Measured on MTD (gaussian, fill 224): a 3 x 3 average of the energy grid costs 0.005 image AUROC.
   mapSmoothing: 1,
+  scoreTopK: 1,
   validationFraction: 0.1,
   falseCallRate: 0.01,
   seed: 0,
@@ -70,18 +77,23 @@ export const DEFAULT_RECIPE: TrainingRecipe = {
 const RecordedTrainingSchema = z.object({
   features: FeaturesSchema,
   mapSmoothing: z.number().int().positive(),
+  // Versions trained before it existed scored the grid's maximum.
+  scoreTopK: z.number().int().positive().default(1),
+  roi: RoiRecordSchema.optional(),
   seed: z.number().int(),
   validationFraction: z.number().gt(0).lt(1),
 });
 
-/** The recipe the version was trained with, or null when its manifest does not record one (a package from elsewhere). */
-export function recipeOf(manifest: Manifest): TrainingRecipe | null {
+/** The recipe the version in `dir` was trained with, or null when its manifest does not record one (a package from elsewhere). */
+export function recipeOf({ manifest, dir }: { manifest: Manifest; dir: string }): TrainingRecipe | null {
   const config = manifest.training.config;
   const recorded = RecordedTrainingSchema.safeParse(config);
   if (!recorded.success) return null;
+  const { roi, ...settings } = recorded.data;
   const recipe: TrainingRecipe = {
     ...DEFAULT_RECIPE,
-    ...recorded.data,
+    ...settings,
+    ...(roi ? { roi: path.resolve(dir, roi.file) } : {}),
     basedOn: `${manifest.product}/${manifest.version}`,
     method: manifest.method,
     input: manifest.input,
@@ -122,6 +134,8 @@ export function trainingConfig(recipe: TrainingRecipe, data: string, modelsDir: 
     features: recipe.features,
     input: recipe.input,
     mapSmoothing: recipe.mapSmoothing,
+    scoreTopK: recipe.scoreTopK,
+    roi: recipe.roi,
     validationFraction: recipe.validationFraction,
     falseCallRate: recipe.falseCallRate,
     seed: recipe.seed,

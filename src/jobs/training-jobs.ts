@@ -157,7 +157,7 @@ export class TrainingJobs {
   recipeFor(productId: string, overrides: RecipeOverrides): TrainingRecipe {
     const product = this.deps.registry.product(productId);
     const active = product?.activeModelId ? this.deps.registry.version(product.activeModelId) : null;
-    return withOverrides((active && recipeOf(active.manifest)) ?? DEFAULT_RECIPE, overrides);
+    return withOverrides((active && recipeOf(active)) ?? DEFAULT_RECIPE, overrides);
   }
 
   /** Queue a job whose images are staged under its id (they are removed if it cannot be queued). */

@@ -2,7 +2,10 @@
  * kensa as an OPC UA server for the line's PLCs: per product, line and camera the last result
  * (Decision, Score, InspectionId, ModelVersion, Timestamp) and a handshake. Each result sets
  * ResultReady and increments Sequence; ResultReady stays set until the PLC writes true to
- * Acknowledge. A PLC that sees Sequence jump by more than one has missed a result.
+ * Acknowledge. A PLC that sees Sequence jump by more than one has missed a result. Beside them the
+ * camera's drift (DriftActive, DriftMeasure, DriftMessage, DriftSince): set once the inspection
+ * that opened a drift event committed, cleared when the camera's last open event is resolved,
+ * and restored from the open events at a start.
  *
  * Nodes live under Objects/Kensa/<product>/<line>/<camera> in the namespace NAMESPACE_URI, with
  * string NodeIds "<product>/<line>/<camera>/<Variable>" (each part URI-encoded; a missing line or
@@ -12,7 +15,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant, type Namespace, type UAObject, type UAVariable } from 'node-opcua';
 import type { Logger } from 'pino';
+import { explainDrift } from '../health/explain.js';
 import type { CameraResult } from '../store/camera-results.js';
+import type { CameraKey, DriftEvent } from '../store/drift-events.js';
 import type { CameraLabels, OpcuaMetrics } from './opcua-metrics.js';
 import { UNNAMED } from './unnamed.js';
 
@@ -32,6 +37,9 @@ export interface OpcuaServerOptions {
 /** What the line is shown of a logged inspection. */
 export type LineResult = Omit<CameraResult, 'sequence'>;
 
+/** A camera as results name it: null for a line or camera an image was sent without. */
+type CameraPath = Pick<LineResult, 'productId' | 'line' | 'camera'>;
+
 export class LineOpcuaServer {
   private readonly cameras = new Map<string, CameraNodes>();
   private readonly folders = new Map<string, UAObject>();
@@ -44,8 +52,8 @@ export class LineOpcuaServer {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts listening with each camera's last result (not ready: it was logged before this start). */
-  static async start(options: OpcuaServerOptions, restored: CameraResult[]): Promise<LineOpcuaServer> {
+  /** Starts listening with each camera's last result (not ready: it was logged before this start) and its open drift events. */
+  static async start(options: OpcuaServerOptions, restored: CameraResult[], openDrift: DriftEvent[]): Promise<LineOpcuaServer> {
     const { user } = options;
     const server = new OPCUAServer({
       port: options.port,
@@ -65,6 +73,7 @@ export class LineOpcuaServer {
     const root = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: 'Kensa', nodeId: 's=Kensa' });
     const line = new LineOpcuaServer(server, namespace, root, options.metrics, options.logger);
     for (const result of restored) line.camera(result).show(result, result.sequence, false);
+    for (const events of byCamera(openDrift)) line.camera(pathOf(events[0])).showDrift(events);
     await server.start();
     if (!user) options.logger.warn('the OPC UA server accepts anonymous sessions: set opcuaUser and opcuaPassword');
     options.logger.info({ endpoint: line.endpointUrl, pkiDir: options.pkiDir }, 'OPC UA server listening');
@@ -85,12 +94,21 @@ export class LineOpcuaServer {
     }
   }
 
+  /** Shows a camera's open drift events (none: its drift is over), after the transaction that changed them committed; never throws. */
+  showDrift(camera: CameraKey, open: DriftEvent[]): void {
+    try {
+      this.camera(pathOf(camera)).showDrift(open);
+    } catch (error) {
+      this.logger.error({ err: error, drift: camera }, "could not show a camera's drift over OPC UA");
+    }
+  }
+
   async close(): Promise<void> {
     await this.server.shutdown(0);
   }
 
-  private camera(result: LineResult): CameraNodes {
-    const path = [result.productId, result.line ?? UNNAMED, result.camera ?? UNNAMED];
+  private camera(of: CameraPath): CameraNodes {
+    const path = [of.productId, of.line ?? UNNAMED, of.camera ?? UNNAMED];
     const key = path.map(encodeURIComponent).join('/');
     let nodes = this.cameras.get(key);
     if (!nodes) {
@@ -126,6 +144,10 @@ class CameraNodes {
   private readonly timestamp;
   private readonly sequenceNode;
   private readonly resultReady;
+  private readonly driftActive;
+  private readonly driftMeasure;
+  private readonly driftMessage;
+  private readonly driftSince;
 
   constructor(
     namespace: Namespace,
@@ -143,6 +165,10 @@ class CameraNodes {
     this.timestamp = variable('Timestamp', DataType.DateTime, new Date(0));
     this.sequenceNode = variable('Sequence', DataType.UInt32, 0);
     this.resultReady = variable('ResultReady', DataType.Boolean, false);
+    this.driftActive = variable('DriftActive', DataType.Boolean, false);
+    this.driftMeasure = variable('DriftMeasure', DataType.String, '');
+    this.driftMessage = variable('DriftMessage', DataType.String, '');
+    this.driftSince = variable('DriftSince', DataType.DateTime, new Date(0));
     // A command, not a state: a write of true clears ResultReady, and it always reads false.
     namespace.addVariable({
       componentOf: folder,
@@ -180,6 +206,28 @@ class CameraNodes {
     set(this.sequenceNode, DataType.UInt32, sequence);
     set(this.resultReady, DataType.Boolean, ready);
   }
+
+  /** Every open event at once (a camera can drift on several measures), oldest first; none clears the variables. */
+  showDrift(open: DriftEvent[]): void {
+    set(this.driftMeasure, DataType.String, open.map((event) => event.measure).join(', '));
+    set(this.driftMessage, DataType.String, open.map(explainDrift).join(' '));
+    set(this.driftSince, DataType.DateTime, new Date(open.length > 0 ? Math.min(...open.map((event) => event.sinceMs)) : 0));
+    // the details are in place before DriftActive tells the PLC to read them
+    set(this.driftActive, DataType.Boolean, open.length > 0);
+  }
+}
+
+/** A drift event's camera as results name it: the store keeps '' for none. */
+const pathOf = (key: CameraKey): CameraPath => ({ productId: key.productId, line: key.line || null, camera: key.camera || null });
+
+/** Open events grouped by their camera. */
+function byCamera(events: DriftEvent[]): DriftEvent[][] {
+  const groups = new Map<string, DriftEvent[]>();
+  for (const event of events) {
+    const key = JSON.stringify([event.productId, event.line, event.camera]);
+    groups.set(key, [...(groups.get(key) ?? []), event]);
+  }
+  return [...groups.values()];
 }
 
 function set(variable: UAVariable, dataType: DataType, value: unknown): void {

@@ -1,7 +1,8 @@
 /**
- * A model package on disk: <dir>/model.onnx and <dir>/manifest.json. Written to a temporary
- * sibling and renamed into place, so a reader (a server hot-swapping models, a crash mid-write)
- * never sees half a package.
+ * A model package on disk: <dir>/model.onnx, <dir>/manifest.json and, for a model with a region
+ * of interest, its mask as <dir>/roi.png (the model holds its own copy; this one is for people and
+ * for retraining). Written to a temporary sibling and renamed into place, so a reader (a server
+ * hot-swapping models, a crash mid-write) never sees half a package.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { ManifestSchema, type Manifest } from './manifest.js';
 
 export const MODEL_FILE = 'model.onnx';
 export const MANIFEST_FILE = 'manifest.json';
+export const ROI_FILE = 'roi.png';
 
 export interface ModelPackage {
   dir: string;
@@ -16,13 +18,15 @@ export interface ModelPackage {
   modelPath: string;
 }
 
-export async function writeModelPackage(dir: string, model: Uint8Array, manifest: Manifest): Promise<ModelPackage> {
+/** @param roiPng the region of interest's mask, for a model trained with one */
+export async function writeModelPackage(dir: string, model: Uint8Array, manifest: Manifest, roiPng?: Uint8Array): Promise<ModelPackage> {
   const valid = ManifestSchema.parse(manifest);
   const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
   await mkdir(staging, { recursive: true });
   try {
     await writeFile(path.join(staging, MODEL_FILE), model);
     await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(valid, null, 2)}\n`);
+    if (roiPng) await writeFile(path.join(staging, ROI_FILE), roiPng);
     await mkdir(path.dirname(dir), { recursive: true });
     await rename(staging, dir);
   } catch (error) {

@@ -289,6 +289,13 @@ export function sliceDynamic(x: Tensor, axis: number, start: Tensor, end: Tensor
   return single(x.graph, 'Slice', [x, start, end, int64s(x.graph, [a])], x.dtype, shape);
 }
 
+/** The `k` largest values along `axis`, in descending order; k is a run-time int64 tensor [1] (at most the axis's size). */
+export function topK(x: Tensor, k: Tensor, axis: number): Tensor {
+  const a = normalizeAxis(axis, x.rank, 'TopK');
+  const shape = x.shape.map((d, i) => (i === a ? freshDim('topk') : d));
+  return x.graph.node('TopK', [x, k], [{ dtype: x.dtype, shape }, { dtype: 'int64', shape }], { axis: attr.int(a) })[0];
+}
+
 /** Constant padding; `pads` lists [begin..., end...] for every axis, as ONNX does. */
 export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   if (pads.length !== 2 * x.rank) throw new Error(`Pad: ${pads.length} pads for ${x}`);

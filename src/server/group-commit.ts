@@ -4,7 +4,8 @@
  * (synchronous=FULL) instead of each blocking the event loop for a sync of its own. A writer's
  * promise settles once the transaction holding its row is committed, so an answer still waits for
  * its row; each write runs in a savepoint, so one that throws leaves the others' rows in.
- * Writes must touch nothing but the database: they run before the group commits.
+ * A write runs before the group commits: whatever it changes outside the database (line health's
+ * windows) its writer must undo when the promise rejects.
  */
 import type { Db } from '../store/database.js';
 

@@ -106,12 +106,13 @@ const reasonText = 'ng: every NG call; near-threshold: the score was within the 
 export const ReviewQueueQuery = z.object({
   product,
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
 });
 export const ReviewQueueSchema = z.object({
   product: z.string(),
   waiting: z.number().int().describe('entries waiting in all'),
   items: z.array(z.object({ reason: z.enum(QUEUE_REASONS).describe(reasonText), why: z.string(), queuedAt: z.string(), inspection: InspectionSchema })),
+  nextCursor: z.string().nullable().describe('the next page, or null after the last'),
 });
 
 export const InspectionQualitySchema = z.object({

@@ -3,14 +3,16 @@
  * upload, pass the admission gate, decode to the model's input, run in a micro-batch, store the
  * original image and the normalized map (the image is written while the batch runs), and insert
  * the row (with its part's record, for a view of a multi-view part; a plain row commits together
- * with the others ready at the same moment, see group-commit.ts). The answer waits for the
- * commit, so an answered inspection is logged; it never waits for a PNG. The upload is read
- * before a slot is taken, so a camera on a failing link holds none while its image trickles in
+ * with the others ready at the same moment, see group-commit.ts) and, in the same transaction, its
+ * line health (drift window, drift event, review-queue entry). The answer waits for the commit,
+ * so an answered inspection is logged; it never waits for a PNG. The upload is read before a
+ * slot is taken, so a camera on a failing link holds none while its image trickles in
  * (its body deadline, inspectBodyTimeoutMs, bounds the wait and what is buffered meanwhile); a
  * full gate, or too many images arriving at once, still refuses before reading, so under overload
  * a refusal costs no parsing and no buffering of an image that would only be dropped.
  */
 import { measureQuality } from '../health/image-quality.js';
+import type { LineHealth, Observation } from '../health/line-health.js';
 import { decodeImage } from '../image/decode.js';
 import { withImageThreshold } from '../jobs/calibration-override.js';
 import type { BlobLease, BlobStore } from '../store/blob-store.js';
@@ -49,6 +51,8 @@ export interface Dependencies {
   commits: GroupCommit;
   parts: Pick<PartTracker, 'logView'>;
   holds: Pick<LegalHoldStore, 'covers'>;
+  /** Observes each inspection in the transaction that logs it. */
+  lineHealth?: Pick<LineHealth, 'observe'>;
   metrics: ServerMetrics;
   maxPixels: number;
   /** Told of each logged inspection with its image (shadow scoring, the line's outputs); must only queue work, never wait. */
@@ -150,12 +154,23 @@ export class InspectionService {
         quality,
       };
       let partRecord: PartRecordRef | null = null;
-      if (request.partProductId !== null) {
-        const pass = parts.logView(request.partProductId, inspection, { image, map });
-        partRecord = { id: pass.id, productId: pass.productId, pass: pass.pass };
-      } else {
-        await commits.run(() => inspections.insert(inspection, { image, map }));
+      let observation: Observation | undefined;
+      const observe = () => (observation = this.deps.lineHealth?.observe({ ...inspection, quality }));
+      try {
+        if (request.partProductId !== null) {
+          const pass = parts.logView(request.partProductId, inspection, { image, map }, observe);
+          partRecord = { id: pass.id, productId: pass.productId, pass: pass.pass };
+        } else {
+          await commits.run(() => {
+            inspections.insert(inspection, { image, map });
+            observe();
+          });
+        }
+      } catch (error) {
+        observation?.rolledBack();
+        throw error;
       }
+      observation?.committed();
       metrics.decisions.inc({ product: request.productId, model_version: model.record.version, decision: verdict.decision });
       const record: InspectionRecord = {
         ...inspection,

@@ -33,8 +33,8 @@ export class PartTracker {
   }
 
   /** Logs a view of a part of multi-view product `productId` (see PartStore.logView); returns its pass. */
-  logView(productId: string, inspection: NewInspection, files: { image: BlobLease; map: BlobLease }): PartRecord {
-    const { record, closed } = this.parts.logView(productId, inspection, files);
+  logView(productId: string, inspection: NewInspection, files: { image: BlobLease; map: BlobLease }, alongside?: () => void): PartRecord {
+    const { record, closed } = this.parts.logView(productId, inspection, files, alongside);
     this.announce(closed);
     if (record.status === 'open') this.arm(record.deadlineMs);
     return record;

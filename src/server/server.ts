@@ -139,7 +139,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       const options = { port: config.opcuaPort, host: config.opcuaHost, user, pkiDir: path.join(config.dataDir, 'opcua-pki'), metrics: new OpcuaMetrics(metrics.registry), logger };
       // node-opcua takes over a second to import: only servers that run OPC UA pay for it
       const { LineOpcuaServer } = await import('../line/opcua-server.js');
-      opcua = await LineOpcuaServer.start(options, new CameraResultStore(db).latestPerCamera());
+      opcua = await LineOpcuaServer.start(options, new CameraResultStore(db).latestPerCamera(), new DriftEventStore(db).openEvents());
     }
     const lineOutput = opcua;
     const batcher = new MicroBatcher<ServingModel>(
@@ -184,6 +184,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       audit,
       metrics: metrics.registry,
       logger,
+      onDriftChanged: (camera, open) => lineOutput?.showDrift(camera, open),
     });
     const context: ServerContext = {
       config,
@@ -206,10 +207,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         inspections,
         parts: partTracker,
         holds,
+        lineHealth,
         metrics,
         maxPixels,
         afterInspection: (inspection, image) => {
-          lineHealth.observe(inspection);
           shadow.offer(inspection, image);
           lineOutput?.publish(inspection);
           // the sinks' lanes deliver on their own time: nothing here waits for them

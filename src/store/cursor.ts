@@ -17,19 +17,29 @@ export class InvalidCursorError extends Error {
   }
 }
 
-export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify([key.createdMs, key.id])).toString('base64url');
+/** A sort key as an opaque cursor: its values, JSON in base64url. */
+export function encodeKey(values: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): CursorKey {
+/** The `length` values of a cursor made by encodeKey; anything else is an InvalidCursorError. */
+export function decodeKey(cursor: string, length: number): unknown[] {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidCursorError();
   }
-  if (!Array.isArray(value) || value.length !== 2) throw new InvalidCursorError();
-  const [createdMs, id] = value as unknown[];
+  if (!Array.isArray(value) || value.length !== length) throw new InvalidCursorError();
+  return value as unknown[];
+}
+
+export function encodeCursor(key: CursorKey): string {
+  return encodeKey([key.createdMs, key.id]);
+}
+
+export function decodeCursor(cursor: string): CursorKey {
+  const [createdMs, id] = decodeKey(cursor, 2);
   if (!Number.isSafeInteger(createdMs) || typeof id !== 'string' || !ID_PATTERN.test(id)) throw new InvalidCursorError();
   return { createdMs: createdMs as number, id };
 }

@@ -15,6 +15,12 @@ export interface CameraKey {
   camera: string;
 }
 
+export const cameraKeyOf = (of: { productId: string; line: string | null; camera: string | null }): CameraKey => ({
+  productId: of.productId,
+  line: of.line ?? '',
+  camera: of.camera ?? '',
+});
+
 export interface NewDriftEvent extends CameraKey {
   modelVersionId: number;
   measure: DriftEventMeasure;
@@ -115,9 +121,14 @@ export class DriftEventStore {
     return row ? toEvent(row) : null;
   }
 
-  /** Every open event (to restore the monitor's state at start). */
-  openEvents(): DriftEvent[] {
-    return (this.db.prepare(`${SELECT} WHERE e.resolved_ms IS NULL ORDER BY e.id`).all() as Row[]).map(toEvent);
+  /** Every open event, or one camera's (to restore the monitor's state at a start, or after a rollback). */
+  openEvents(key?: CameraKey): DriftEvent[] {
+    const rows = this.db
+      .prepare(
+        `${SELECT} WHERE e.resolved_ms IS NULL AND (@productId IS NULL OR (e.product_id = @productId AND e.line = @line AND e.camera = @camera)) ORDER BY e.id`,
+      )
+      .all({ productId: null, line: null, camera: null, ...key }) as Row[];
+    return rows.map(toEvent);
   }
 
   /** Newest first. */

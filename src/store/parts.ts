@@ -108,9 +108,10 @@ export class PartStore {
 
   /**
    * Logs `inspection` (a view of part `inspection.trace.partId` of multi-view product `productId`)
-   * and brings its pass up to date, all in one transaction.
+   * and brings its pass up to date, all in one transaction, with whatever `alongside` writes after
+   * the inspection's row (its line health).
    */
-  logView(productId: string, inspection: NewInspection, files: { image: BlobLease; map: BlobLease }, now = Date.now()): LoggedView {
+  logView(productId: string, inspection: NewInspection, files: { image: BlobLease; map: BlobLease }, alongside?: () => void, now = Date.now()): LoggedView {
     const partId = inspection.trace.partId;
     if (partId === null || inspection.trace.view === null) throw new Error('a view of a part needs a part id and a view name');
     return this.db
@@ -121,6 +122,7 @@ export class PartStore {
         if (pass?.status === 'open' && pass.deadlineMs <= now) closed.push((pass = this.closeIncomplete(pass.id, now)));
         const record = pass?.status === 'open' ? pass : this.open(productId, partId, (pass?.pass ?? 0) + 1, now);
         this.inspections.insert(inspection, files, record.id);
+        alongside?.();
         const updated = this.evaluate(record, now);
         if (updated.status !== 'open') closed.push(updated);
         return { record: updated, closed };

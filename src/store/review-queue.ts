@@ -13,6 +13,13 @@ export type QueueReason = (typeof QUEUE_REASONS)[number];
 /** The queue's order: every NG first, then inspections near the threshold, then the sampled clear OK parts. */
 export const QUEUE_PRIORITY: Record<QueueReason, number> = { ng: 0, 'near-threshold': 1, 'ok-sample': 2 };
 
+/** Where a page of the queue ends: the queue order's key of its last entry. */
+export interface QueuePosition {
+  priority: number;
+  createdMs: number;
+  inspectionId: string;
+}
+
 export interface QueueEntry extends CameraKey {
   inspectionId: string;
   reason: QueueReason;
@@ -43,6 +50,7 @@ const toEntry = (row: Row): QueueEntry => ({
 export class ReviewQueueStore {
   private readonly insertEntry;
   private readonly lastOfCamera;
+  private readonly waitingPage;
 
   constructor(private readonly db: Db) {
     this.insertEntry = db.prepare(
@@ -50,6 +58,12 @@ export class ReviewQueueStore {
        VALUES (@inspectionId, @productId, @line, @camera, @reason, @priority, @createdMs) ON CONFLICT DO NOTHING`,
     );
     this.lastOfCamera = db.prepare('SELECT MAX(created_ms) FROM review_queue WHERE product_id = ? AND line = ? AND camera = ? AND reason = ?').pluck();
+    // keyset paging in queue order; the index review_queue_waiting ends in the primary key, inspection_id
+    this.waitingPage = db.prepare(
+      `SELECT * FROM review_queue WHERE product_id = @productId AND waiting = 1
+         AND (@priority IS NULL OR priority > @priority OR (priority = @priority AND (created_ms < @createdMs OR (created_ms = @createdMs AND inspection_id < @inspectionId))))
+       ORDER BY priority, created_ms DESC, inspection_id DESC LIMIT @limit`,
+    );
   }
 
   add(entry: Omit<QueueEntry, 'waiting'>): void {
@@ -66,11 +80,9 @@ export class ReviewQueueStore {
     return row ? toEntry(row) : null;
   }
 
-  /** The waiting entries of a product in queue order (priority, then newest first), `offset` skipped. */
-  waiting(productId: string, limit: number, offset = 0): QueueEntry[] {
-    const rows = this.db
-      .prepare('SELECT * FROM review_queue WHERE product_id = ? AND waiting = 1 ORDER BY priority, created_ms DESC LIMIT ? OFFSET ?')
-      .all(productId, limit, offset) as Row[];
+  /** The waiting entries of a product in queue order (priority, then newest first), those up to `after` skipped. */
+  waiting(productId: string, limit: number, after: QueuePosition | null = null): QueueEntry[] {
+    const rows = this.waitingPage.all({ productId, limit, priority: null, createdMs: null, inspectionId: null, ...after }) as Row[];
     return rows.map(toEntry);
   }
 

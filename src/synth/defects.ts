@@ -20,7 +20,7 @@ type Colour = readonly number[];
  * A pixel centre on fully visible surface, at least `margin` px from the image border (failing
  * that, the last point tried: the caller redraws a defect that ends up off the surface).
  */
-function pickPoint(scene: Scene, rng: Random, margin: number): Point {
+export function pickPoint(scene: Scene, rng: Random, margin: number): Point {
   let point = { x: scene.width / 2, y: scene.height / 2 };
   for (let attempt = 0; attempt < 500; attempt++) {
     const i = Math.floor(between(rng, margin, scene.width - margin));
@@ -32,7 +32,7 @@ function pickPoint(scene: Scene, rng: Random, margin: number): Point {
 }
 
 /** Defects lie on the part: nothing is drawn on the background or through its holes. */
-function confine(coverage: Float32Array, scene: Scene): void {
+export function confine(coverage: Float32Array, scene: Scene): void {
   for (let k = 0; k < coverage.length; k++) coverage[k] *= scene.support[k];
 }
 
@@ -43,7 +43,7 @@ export function lumpyOutline(rng: Random, radius: number, roughness: number): (a
 }
 
 /** Fill a lumpy blob centred on `centre`; `feather` > 1 softens its edge. */
-function fillBlob(coverage: Float32Array, scene: Scene, centre: Point, outline: (angle: number) => number, reach: number, feather = 1): void {
+export function fillBlob(coverage: Float32Array, scene: Scene, centre: Point, outline: (angle: number) => number, reach: number, feather = 1): void {
   const box = { x0: centre.x - reach, y0: centre.y - reach, x1: centre.x + reach, y1: centre.y + reach };
   fillShape(coverage, scene, box, (x, y) => Math.hypot(x - centre.x, y - centre.y) - outline(Math.atan2(y - centre.y, x - centre.x)), feather);
 }

@@ -9,28 +9,46 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Random } from '../util/random.js';
 import { PRODUCT_KINDS, PRODUCTS } from './products/index.js';
+import type { Size } from './raster.js';
 import { renderSample } from './render.js';
 import { imagePath, maskPath, prepareRoot, stem, writeJson, writePng, type Split } from './writer.js';
 
 const count = z.number().int().min(0).max(100_000);
-const side = z.number().int().min(32).max(4096);
+/** Line cameras reach 8k pixels a line; 20 megapixels bounds the frame (and the ~1 GB it takes to render). */
+const side = z.number().int().min(32).max(8192);
+const MAX_PIXELS = 20_000_000;
 
-export const SynthOptionsSchema = z.object({
-  /** Dataset folder; created if missing. */
-  out: z.string().min(1),
-  kind: z.enum(PRODUCT_KINDS as [string, ...string[]]),
-  seed: z.number().int().min(0).max(0x7fffffff),
-  train: count.default(60),
-  testGood: count.default(10),
-  /** Test images per defect type. */
-  testDefect: count.default(4),
-  width: side.default(256),
-  height: side.default(256),
-  /** Replace a dataset already in `out`. Without it, a folder that is not empty is refused. */
-  overwrite: z.boolean().default(false),
-});
+export const SynthOptionsSchema = z
+  .object({
+    /** Dataset folder; created if missing. */
+    out: z.string().min(1),
+    kind: z.enum(PRODUCT_KINDS as [string, ...string[]]),
+    seed: z.number().int().min(0).max(0x7fffffff),
+    train: count.default(60),
+    testGood: count.default(10),
+    /** Test images per defect type. */
+    testDefect: count.default(4),
+    /** Default: the product's own size. */
+    width: side.optional(),
+    height: side.optional(),
+    /** Replace a dataset already in `out`. Without it, a folder that is not empty is refused. */
+    overwrite: z.boolean().default(false),
+  })
+  .refine(
+    (o) => {
+      const { width, height } = frameSize(o);
+      return width * height <= MAX_PIXELS;
+    },
+    { message: `width x height must be at most ${MAX_PIXELS} pixels`, path: ['width'] },
+  );
 
 export type SynthOptions = z.input<typeof SynthOptionsSchema>;
+
+/** The size asked for, each side defaulting to the product's own. */
+function frameSize(o: { kind: string; width?: number; height?: number }): Size {
+  const { defaultSize } = PRODUCTS[o.kind];
+  return { width: o.width ?? defaultSize.width, height: o.height ?? defaultSize.height };
+}
 
 export interface GeneratedImage {
   split: Split;
@@ -63,7 +81,7 @@ export async function generateDataset(options: SynthOptions, onProgress?: (done:
   const o = parsed.data;
   const product = PRODUCTS[o.kind];
   const root = path.resolve(o.out);
-  const size = { width: o.width, height: o.height };
+  const size = frameSize(o);
   const folders: { split: Split; category: string; count: number }[] = [
     { split: 'train', category: 'good', count: o.train },
     { split: 'test', category: 'good', count: o.testGood },
@@ -102,15 +120,14 @@ export async function generateDataset(options: SynthOptions, onProgress?: (done:
   }
 
   const counts = Object.fromEntries(folders.map((folder) => [`${folder.split}/${folder.category}`, folder.count]));
-  const dataset: Dataset = { root, kind: product.kind, seed: o.seed, width: o.width, height: o.height, channels: product.channels, defects: product.defects, counts, images };
+  const dataset: Dataset = { root, kind: product.kind, seed: o.seed, ...size, channels: product.channels, defects: product.defects, counts, images };
   await writeJson(path.join(root, 'dataset.json'), {
     format: 'mvtec-ad',
     generator: 'kensa synth',
     kind: product.kind,
     description: product.description,
     seed: o.seed,
-    width: o.width,
-    height: o.height,
+    ...size,
     channels: product.channels,
     defects: product.defects,
     counts,

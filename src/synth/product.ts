@@ -26,6 +26,8 @@ export interface Product {
   readonly channels: 1 | 3;
   /** Defect types, each a test/<defect> folder of the dataset. */
   readonly defects: readonly string[];
+  /** Image size when none is asked for: what the product's camera delivers. */
+  readonly defaultSize: Size;
   /** A new part instance; everything that varies between good parts is drawn from `rng`. */
   create(size: Size, rng: Random): Part;
 }

@@ -92,6 +92,12 @@ export function fillShape(
   }
 }
 
+/** Fill an anti-aliased disc of `radius` px at `centre`, max-combined into `coverage`. */
+export function fillDisc(coverage: Float32Array, size: Size, centre: Point, radius: number): void {
+  const box = { x0: centre.x - radius - 1, y0: centre.y - radius - 1, x1: centre.x + radius + 1, y1: centre.y + radius + 1 };
+  fillShape(coverage, size, box, (x, y) => Math.sqrt((x - centre.x) ** 2 + (y - centre.y) ** 2) - radius);
+}
+
 /** Separable Gaussian blur of an interleaved buffer, edges clamped. Returns a new buffer. */
 export function gaussianBlur(data: Float32Array, size: Size, channels: number, sigma: number): Float32Array {
   const radius = Math.ceil(3 * sigma);

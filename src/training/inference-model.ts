@@ -6,6 +6,7 @@ import type { Backbone } from '../backbones/backbone.js';
 import { buildFeatureGraph, type FeatureOptions } from '../features/feature-graph.js';
 import type { FittedMethod } from '../methods/method.js';
 import { appendAnomalyHead } from '../model/anomaly-head.js';
+import type { RoiMask } from '../model/roi.js';
 import { exportModel } from '../onnx/export.js';
 import { Graph } from '../onnx/graph.js';
 import { ParameterStore } from '../onnx/parameters.js';
@@ -18,6 +19,10 @@ export interface InferenceModelSpec {
   fitted: FittedMethod;
   /** Box filter on the energy grid before upsampling (odd; 1: none). */
   mapSmoothing: number;
+  /** Grid cells averaged into the image score (1: the maximum). */
+  scoreTopK: number;
+  /** The part of the frame inspected; default all of it. */
+  roi?: RoiMask;
   metadata?: Record<string, string>;
 }
 
@@ -25,7 +30,7 @@ export function buildInferenceModel(spec: InferenceModelSpec): Uint8Array {
   const graph = new Graph('float32');
   const image = graph.input(MODEL_INPUT, ['N', 3, 'H', 'W']);
   const { features } = buildFeatureGraph(graph, image, { ...spec.features, backbone: spec.backbone });
-  const head = appendAnomalyHead(image, features, spec.fitted.energy(graph), spec.mapSmoothing);
+  const head = appendAnomalyHead(image, features, spec.fitted.energy(graph), { smoothing: spec.mapSmoothing, scoreTopK: spec.scoreTopK, roi: spec.roi });
   return exportModel(graph, {
     inputs: [image],
     outputs: { anomaly_map: head.anomalyMap, score: head.score },

@@ -2,7 +2,7 @@
  * From a folder of good parts to a calibrated model package, in two stages that evaluation
  * reuses: `prepareTraining` (load, split, backbone features: shared by every method) and
  * `packageMethod` (fit, export image -> anomaly map as one ONNX model, calibrate on the held-out
- * good images, write <dir>/model.onnx + manifest.json).
+ * good images, write <dir>/model.onnx + manifest.json, and roi.png with a region of interest).
  */
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
@@ -17,7 +17,8 @@ import { FeatureExtractor } from '../features/extractor.js';
 import { buildReference } from '../health/reference.js';
 import { calibrate, MIN_CALIBRATION_IMAGES } from '../model/calibration.js';
 import { MANIFEST_FORMAT, type InputSpec, type Manifest, type Method } from '../model/manifest.js';
-import { writeModelPackage, type ModelPackage } from '../model/model-package.js';
+import { ROI_FILE, writeModelPackage, type ModelPackage } from '../model/model-package.js';
+import { loadRoi, type RegionOfInterest, type RoiRecord } from '../model/roi.js';
 import type { SessionConfig } from '../onnx/session.js';
 import { extractFeatures, type ExtractedFeatures } from './extract-features.js';
 import type { FitOptions } from '../methods/method.js';
@@ -46,6 +47,10 @@ export interface TrainingConfig {
   features: FeatureSettings;
   input: InputSpec;
   mapSmoothing: number;
+  /** Grid cells averaged into the image score (1: the maximum). */
+  scoreTopK: number;
+  /** Mask image of the region of interest (white: inspect, black: ignore); default the whole frame. */
+  roi?: string;
   validationFraction: number;
   falseCallRate: number;
   seed: number;
@@ -76,6 +81,8 @@ export interface PreparedTraining {
   layers: string[];
   features: ExtractedFeatures;
   featureSeconds: number;
+  /** Read from config.roi. */
+  roi?: RegionOfInterest;
 }
 
 /** Good images for training: train/good of an MVTec category, or every image of a folder. */
@@ -101,6 +108,8 @@ export async function prepareTraining(config: TrainingConfig): Promise<PreparedT
   const started = performance.now();
   const progress = config.onProgress ?? (() => undefined);
   const warn = config.onWarning ?? (() => undefined);
+  // Before the long feature extraction, so a bad mask fails at once.
+  const roi = config.roi === undefined ? undefined : await loadRoi(config.roi);
 
   const { items, warnings } = await loadGoodImages(config.data);
   for (const w of warnings) warn(`${w.name}: ${w.message}`);
@@ -137,7 +146,7 @@ export async function prepareTraining(config: TrainingConfig): Promise<PreparedT
   for (const outlier of findOutliers(features)) {
     warn(`${split.train[outlier.index].name} looks unlike the other training images (${outlier.reason}); if it is not a good part of this product, remove it: it poisons the model`);
   }
-  return { config, train: split.train, validation: split.validation, backbone, layers, features, featureSeconds: (performance.now() - started) / 1000 };
+  return { config, train: split.train, validation: split.validation, backbone, layers, features, featureSeconds: (performance.now() - started) / 1000, roi };
 }
 
 export async function packageMethod(prepared: PreparedTraining, method: Method, target: { product: string; version: string; dir: string }): Promise<ModelPackage> {
@@ -153,7 +162,8 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
   });
 
   const featureOptions = { layers: prepared.layers, stride: config.features.stride, smoothing: config.features.smoothing, normalize: false };
-  const model = buildInferenceModel({ backbone, features: featureOptions, fitted, mapSmoothing: config.mapSmoothing });
+  const { roi } = prepared;
+  const model = buildInferenceModel({ backbone, features: featureOptions, fitted, mapSmoothing: config.mapSmoothing, scoreTopK: config.scoreTopK, roi: roi?.reduced });
   const validation = await scoreImages(
     model,
     prepared.validation.map((i) => i.path),
@@ -191,6 +201,8 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
         ...fitted.config,
         features: config.features,
         mapSmoothing: config.mapSmoothing,
+        scoreTopK: config.scoreTopK,
+        ...(roi ? { roi: { file: ROI_FILE, coverage: roi.coverage } satisfies RoiRecord } : {}),
         seed: config.seed,
         validationFraction: config.validationFraction,
         ...(fitted.monitor?.length ? { monitor: fitted.monitor } : {}),
@@ -203,7 +215,7 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
     },
     timings: { featureSeconds: prepared.featureSeconds, fitSeconds: fitted.trainSeconds, msPerImage: validation.msPerImage },
   };
-  return writeModelPackage(target.dir, model, manifest);
+  return writeModelPackage(target.dir, model, manifest, roi?.png);
 }
 
 export async function trainProduct(options: TrainProductOptions): Promise<ModelPackage> {

@@ -1,7 +1,7 @@
 /** The DxMI loop on small vectors: determinism, what each step trains, and the paper's 2-D check. */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type DxmiConfig } from '../../src/dxmi/config.js';
-import { runSanity2d } from '../../src/dxmi/sanity-2d.js';
+import { runSanity2d, sanityEnergy } from '../../src/dxmi/sanity-2d.js';
 import { trainDxmi } from '../../src/dxmi/trainer.js';
 import { Random } from '../../src/util/random.js';
 
@@ -79,4 +79,20 @@ describe('2-D sanity check (8 Gaussians, T = 5, reduced)', () => {
       expect(result.auc, `seed ${seed}`).toBeGreaterThanOrEqual(0.8);
     }
   }, 600_000);
+
+  it("trains kensa's residual energy in the data's whitened coordinates and reports in the data's own", async () => {
+    // Before any update the residual sampler is the identity plus each step's noise (sigma 0.5 in
+    // whitened units), so its samples are draws from the base, a little widened: 1.0-1.4 times the
+    // data's radius in data units, about half of it if they were left whitened.
+    const result = await runSanity2d(0.1, { iterations: 1, seed: 0, overrides: { energy: sanityEnergy('residual') } });
+    const points = result.samples.length / 2;
+    const rms = Math.sqrt(result.samples.reduce((sum, v) => sum + v * v, 0) / points);
+    const dataRms = Math.sqrt(result.reference.reduce((sum, v) => sum + v * v, 0) / points);
+    expect(rms / dataRms).toBeGreaterThan(0.85);
+    expect(rms / dataRms).toBeLessThan(1.5);
+    // Far from the data the base's energy is high, in data units: the corners score above the modes.
+    const { values, size } = result.landscape;
+    expect(values[0]).toBeGreaterThan(Math.min(...values) + 1);
+    expect(values[size * size - 1]).toBeGreaterThan(Math.min(...values) + 1);
+  }, 120_000);
 });

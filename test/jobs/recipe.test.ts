@@ -1,9 +1,15 @@
 /** Retraining repeats the active version's recipe; a few knobs can be changed on top. */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DxmiConfigSchema, resolveConfig } from '../../src/dxmi/config.js';
 import { DEFAULT_RECIPE, recipeOf, trainingConfig, withOverrides } from '../../src/jobs/recipe.js';
 import type { Manifest } from '../../src/model/manifest.js';
 import { fixtureManifest } from '../helpers/fixture-model.js';
+
+const PACKAGE_DIR = '/models/flange/v7';
+
+/** The active version as the registry holds it: its package folder and manifest. */
+const version = (manifest: Manifest) => ({ manifest, dir: PACKAGE_DIR });
 
 /** What packageMethod records for a DxMI model trained on the demo's features. */
 function trainedManifest(): Manifest {
@@ -24,7 +30,7 @@ function trainedManifest(): Manifest {
 
 describe('recipeOf', () => {
   it("reads the recipe back from a kensa-trained version's manifest", () => {
-    const recipe = recipeOf(trainedManifest());
+    const recipe = recipeOf(version(trainedManifest()));
     expect(recipe).toMatchObject({
       basedOn: 'flange/v7',
       method: 'dxmi',
@@ -36,10 +42,19 @@ describe('recipeOf', () => {
       seed: 3,
     });
     expect(DxmiConfigSchema.parse(recipe?.dxmi).maxIterations).toBe(40);
+    expect(recipe?.roi).toBeUndefined();
+  });
+
+  it("keeps the version's region of interest: the mask in its package", () => {
+    const manifest = trainedManifest();
+    manifest.training.config.roi = { file: 'roi.png', coverage: 0.6 };
+    const recipe = withOverrides(recipeOf(version(manifest))!, { seed: 4 });
+    expect(recipe.roi).toBe(path.join(PACKAGE_DIR, 'roi.png'));
+    expect(trainingConfig(recipe, '/data', '/models', {}).roi).toBe(path.join(PACKAGE_DIR, 'roi.png'));
   });
 
   it('has none for a package that does not record one', () => {
-    expect(recipeOf(fixtureManifest())).toBeNull();
+    expect(recipeOf(version(fixtureManifest()))).toBeNull();
   });
 });
 
@@ -48,7 +63,7 @@ describe('withOverrides and trainingConfig', () => {
     const recipe = withOverrides(DEFAULT_RECIPE, { method: 'gaussian', inputSize: 128, seed: 9 });
     expect(recipe).toMatchObject({ method: 'gaussian', input: { policy: 'fill', size: 128, multiple: 16 }, seed: 9, validationFraction: DEFAULT_RECIPE.validationFraction });
     expect(recipe.dxmi.seed).toBe(9);
-    expect(withOverrides(recipeOf(trainedManifest())!, { dxmiPreset: 'paper' }).dxmi.preset).toBe('paper');
+    expect(withOverrides(recipeOf(version(trainedManifest()))!, { dxmiPreset: 'paper' }).dxmi.preset).toBe('paper');
   });
 
   it("is the pipeline's configuration, and refuses DxMI settings the trainer does not accept", () => {

@@ -2,7 +2,8 @@
  * The OPC UA server end to end: a real kensa server with its OPC UA endpoint on a loopback port and
  * node-opcua's own client, as a PLC would use it: subscribe, read a posted image's result,
  * acknowledge, see ResultReady clear and Sequence count; wrong credentials refused; the last
- * result restored after a restart.
+ * result restored after a restart; a camera's drift shown once its event opens, kept over a
+ * restart, cleared once it is resolved.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAMESPACE_URI } from '../../src/line/opcua-server.js';
 import { metricValue } from '../helpers/prometheus.js';
 import { metricsText } from '../outbox/helpers.js';
-import { greyPng, inspect, startTestServer, type TestServer } from '../server/harness.js';
+import { greyPng, inspect, inspectionId, post, startTestServer, type TestServer } from '../server/harness.js';
 
 const USER = { userName: 'plc', password: 'line-1-secret' };
 const CAMERA = 'widget/L1/cam-2';
@@ -68,13 +69,13 @@ async function connect(identity: { userName: string; password: string } | null):
   }
 }
 
-async function nodeId(session: ClientSession, variable: string): Promise<string> {
+async function nodeId(session: ClientSession, variable: string, camera = CAMERA): Promise<string> {
   const namespaces = (await session.readNamespaceArray()) as string[];
-  return `ns=${namespaces.indexOf(NAMESPACE_URI)};s=${CAMERA}/${variable}`;
+  return `ns=${namespaces.indexOf(NAMESPACE_URI)};s=${camera}/${variable}`;
 }
 
-async function read(session: ClientSession, variable: string): Promise<unknown> {
-  const value = await session.read({ nodeId: await nodeId(session, variable), attributeId: AttributeIds.Value });
+async function read(session: ClientSession, variable: string, camera = CAMERA): Promise<unknown> {
+  const value = await session.read({ nodeId: await nodeId(session, variable, camera), attributeId: AttributeIds.Value });
   expect(value.statusCode.isGood()).toBe(true);
   return value.value.value;
 }
@@ -183,4 +184,56 @@ describe('OPC UA: last result and PLC handshake', () => {
     // the endpoint offers no anonymous token at all, so node-opcua's client does not even try
     await expect(connect(null)).rejects.toThrow(/ANONYMOUS user token policy/);
   }, 30_000);
+});
+
+describe('OPC UA: drift', () => {
+  const DRIFTING = { line: 'L2', camera: 'cam-9' };
+  const DRIFTING_CAMERA = 'widget/L2/cam-9';
+  /** The smallest window: the NG-rate check runs from twice its length on (the window and a baseline before it). */
+  const WINDOW = 20;
+  const send = async (level: number, count: number) => {
+    const image = await greyPng(32, 32, level);
+    for (let n = 0; n < count; n++) await inspectionId(server, image, DRIFTING);
+  };
+  const drift = async (session: ClientSession) => ({
+    active: await read(session, 'DriftActive', DRIFTING_CAMERA),
+    measure: await read(session, 'DriftMeasure', DRIFTING_CAMERA),
+    message: await read(session, 'DriftMessage', DRIFTING_CAMERA),
+    since: await read(session, 'DriftSince', DRIFTING_CAMERA),
+  });
+
+  it("shows a camera's drift once its event opens, restores it after a restart, and clears it once resolved", async () => {
+    expect((await post(server, '/api/v1/products/widget/line-health-settings', { drift: { window: WINDOW, ngBaseline: WINDOW } })).status).toBe(200);
+    // a window of OK parts (the fixture model calls mid-grey OK and white NG), the baseline of the next
+    await send(128, WINDOW);
+    const plc = await connect(USER);
+    try {
+      const { session } = plc;
+      expect(await drift(session)).toMatchObject({ active: false, measure: '', message: '' });
+      const subscription = ClientSubscription.create(session, { requestedPublishingInterval: 50, publishingEnabled: true, requestedMaxKeepAliveCount: 20, requestedLifetimeCount: 200 });
+      const raised = change(subscription, await nodeId(session, 'DriftActive', DRIFTING_CAMERA), (value) => value === true);
+      const started = Date.now();
+      // then nothing but NG: the NG rate rose against its baseline
+      await send(255, WINDOW);
+      expect(await raised).toBe(true);
+      await subscription.terminate();
+      const shown = await drift(session);
+      expect(shown).toMatchObject({ active: true, measure: 'ngRate', message: expect.stringMatching(/^NG rate rose to 100%/) });
+      expect((shown.since as Date).getTime()).toBeGreaterThanOrEqual(started - 1000);
+    } finally {
+      await plc.close();
+    }
+
+    server = await server.restart();
+    const after = await connect(USER);
+    try {
+      // restored from the open event in SQLite, before the camera sends another frame
+      expect(await drift(after.session)).toMatchObject({ active: true, measure: 'ngRate' });
+      // OK parts again: the window's NG rate falls back and the event is resolved
+      await send(128, WINDOW);
+      expect(await drift(after.session)).toEqual({ active: false, measure: '', message: '', since: new Date(0) });
+    } finally {
+      await after.close();
+    }
+  }, 180_000);
 });

@@ -1,7 +1,8 @@
 /** The baselines' exported energies against direct computations of what they claim to compute. */
 import { describe, expect, it } from 'vitest';
 import { fitGaussianMethod } from '../../src/methods/gaussian.js';
-import { fitGaussian } from '../../src/methods/gaussian-base.js';
+import { BASE_KINDS, baseGridEnergy, chooseGaussianBase, fitGaussian, fitGaussianBase, whiten } from '../../src/methods/gaussian-base.js';
+import { reduceSum, sqrt, square } from '../../src/onnx/ops.js';
 import { fitKnn, greedyCoreset } from '../../src/methods/knn.js';
 import { Random } from '../../src/util/random.js';
 import { featureSet, gridEnergy } from '../helpers/feature-maps.js';
@@ -43,6 +44,52 @@ describe('gaussian (PaDiM)', () => {
     const anomalous = energy.subarray(6, 12);
     expect(Math.max(...normal)).toBeLessThan(anomalous[4]);
     for (const p of [0, 1, 2, 3, 5]) expect(anomalous[p]).toBeCloseTo(normal[p], 4);
+  });
+});
+
+describe('Gaussian bases', () => {
+  it('stand in per-position means with a shared correlation for covariances per position that exceed the budget, and say why', () => {
+    // A mean per position, one correlated noise everywhere: the shared correlation explains it, a pooled Gaussian does not.
+    const random = new Random(11);
+    const [channels, h, w] = [4, 3, 4];
+    const means = random.fillNormal(new Float32Array(channels * h * w));
+    const mixing = random.fillNormal(new Float32Array(channels * channels));
+    const maps = Array.from({ length: 40 }, () => {
+      const data = new Float32Array(channels * h * w);
+      for (let p = 0; p < h * w; p++) {
+        const noise = random.fillNormal(new Float32Array(channels));
+        for (let k = 0; k < channels; k++) {
+          let v = means[k * h * w + p];
+          for (let j = 0; j < channels; j++) v += 0.3 * mixing[k * channels + j] * noise[j];
+          data[k * h * w + p] = v;
+        }
+      }
+      return { data, height: h, width: w };
+    });
+    const features = { channels, maps };
+    expect(chooseGaussianBase(features, { dims: 0, perPosition: true }, 0).record.kind).toBe('per-position');
+    const small = chooseGaussianBase(features, { dims: 0, perPosition: true, maxPerPositionFloats: 100 }, 0).record;
+    expect(small.kind).toBe('position-means');
+    expect(small.reason).toMatch(/position-means -?[\d.]+, pooled -?[\d.]+ nats; a covariance per position would take 12 x 4 x 4 floats/);
+    expect(small.floats).toBe(2 * 12 * 4 + 4 * 4);
+  });
+
+  it('score in the exported graph exactly the Mahalanobis distance they whiten to, for every kind', async () => {
+    const train = featureSet(new Random(3), 30, 5, 3, 4);
+    const probe = featureSet(new Random(4), 2, 5, 3, 4);
+    const data = new Float32Array(probe.maps.flatMap((m) => [...m.data]));
+    for (const kind of BASE_KINDS) {
+      const base = fitGaussianBase(train.maps, [0, 2, 3, 4], kind, 0);
+      const fitted = { method: 'gaussian' as const, energy: (graph: Parameters<typeof baseGridEnergy>[0]) => baseGridEnergy(graph, base, (z) => sqrt(reduceSum(square(z), [-1]))), config: {}, trainSeconds: 0 };
+      const energy = await gridEnergy(fitted, data, [2, 5, 3, 4]);
+      probe.maps.forEach((map, i) => {
+        const z = whiten(base, map);
+        for (let p = 0; p < 12; p++) {
+          const distance = Math.hypot(...z.subarray(p * 4, (p + 1) * 4));
+          expect(energy[i * 12 + p], `${kind}, image ${i}, position ${p}`).toBeCloseTo(distance, 4);
+        }
+      });
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * The sampled review queue through the API: what the policy takes (every NG, scores near the
- * threshold, a share of clear OK parts) and in which order, the per-camera minimum interval, the
- * reason shown with each item, and a queued inspection reviewed as good joining the good set,
- * counted as waiting for the next retrain.
+ * threshold, a share of clear OK parts) and in which order, a page at a time, the per-camera
+ * minimum interval, the reason shown with each item, and a queued inspection reviewed as good
+ * joining the good set, counted as waiting for the next retrain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, greyPng, inspectionId, post, startTestServer, type TestServer } from './harness.js';
@@ -53,6 +53,20 @@ describe('the review queue', () => {
     expect(items[0].why).toMatch(/every NG call is reviewed/);
     expect(items[2].why).toMatch(/within 0\.10 of the threshold/);
     expect(items[3].why).toMatch(/random 100% sample of clear OK parts/);
+  });
+
+  it('pages through the queue in its order with a cursor, and bounds the page size', async () => {
+    const page = async (query: string) => (await get(server, `/api/v1/review-queue?product=widget&${query}`)).json() as Promise<QueueJson & { nextCursor: string | null }>;
+    const first = await page('limit=3');
+    expect(first.items).toHaveLength(3);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await page(`limit=3&cursor=${first.nextCursor}`);
+    expect(second.nextCursor).toBeNull();
+    expect([...first.items, ...second.items].map((i) => i.inspection.id)).toEqual([ids.ngOther, ids.ng, ids.near, ids.ok]);
+    expect((await get(server, '/api/v1/review-queue?product=widget&limit=201')).status).toBe(400);
+    const invalid = await get(server, '/api/v1/review-queue?product=widget&cursor=bm90LWEtY3Vyc29y');
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
 
   it('takes one inspection per camera and reason in the minimum interval: a stopped line does not fill it', async () => {

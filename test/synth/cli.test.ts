@@ -30,6 +30,14 @@ describe('kensa synth', () => {
     expect(JSON.parse(await readFile(path.join(out, 'dataset.json'), 'utf8')).seed).toBe(9);
   });
 
+  it('generates strip at its line camera size when no size is given', async () => {
+    const out = path.join(tmp, 'strip');
+    const { stdout } = await kensa('synth', '--out', out, '--kind', 'strip', '--seed', '2', '--train', '1', '--test-good', '0', '--test-defect', '0');
+    expect(stdout).toContain(`1 strip images (2048x768, seed 2) in ${out}`);
+    const image = await readPng(path.join(out, 'train/good/000.png'));
+    expect([image.width, image.height, image.channels]).toEqual([2048, 768, 1]);
+  });
+
   it('rejects a malformed option with a message and a failing exit code', async () => {
     const failure = await kensa('synth', '--out', path.join(tmp, 'bad'), '--kind', 'metal', '--seed', '1', '--size', 'big').catch((error) => error);
     expect(failure.code).not.toBe(0);

@@ -12,7 +12,7 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 const small = { train: 3, testGood: 2, testDefect: 2, width: 96, height: 80 };
 
-describe.each(['metal', 'flange'])('%s dataset', (kind) => {
+describe.each(['metal', 'flange', 'strip'])('%s dataset', (kind) => {
   const product = PRODUCTS[kind];
 
   it('has exactly the MVTec AD layout, with binary masks the size of their images', async () => {

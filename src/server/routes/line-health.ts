@@ -54,7 +54,7 @@ export function lineHealthRoutes(context: ServerContext): RouteSpec[] {
       method: 'get',
       path: '/api/v1/line-health',
       operationId: 'lineHealth',
-      summary: "Each camera's drift status since the server started: the latest checks against the model's reference and the open drift events",
+      summary: "Each camera's drift status: every camera with inspections of the active model (its window restored from the log at a start), the latest checks against the model's reference and the open drift events",
       tag: 'qa',
       access: { roles: ['qa'] },
       query: LineHealthQuery,

@@ -1,10 +1,11 @@
 /**
  * The sampled review queue (every NG, scores near the threshold, a share of clear OK parts), in
- * priority order with the reason each is there; and how many reviewed good images wait in the
- * good set for the next retrain.
+ * priority order with the reason each is there, in pages (keyset cursors); and how many reviewed
+ * good images wait in the good set for the next retrain.
  */
 import { queueReasonText } from '../../health/review-sampler.js';
 import { goodSetWaiting } from '../../store/good-set-waiting.js';
+import { decodeQueueCursor, queueCursor } from '../../store/review-queue-cursor.js';
 import type { ServerContext } from '../context.js';
 import { GoodSetWaitingSchema, ReviewQueueQuery, ReviewQueueSchema } from '../health-schemas.js';
 import { inspectionJson } from '../inspection-json.js';
@@ -32,11 +33,13 @@ export function reviewQueueRoutes(context: ServerContext): RouteSpec[] {
         knownProduct(query.product);
         const policy = lineHealth.settings.get(query.product).review;
         const waiting = lineHealth.queue.waitingCounts().filter((row) => row.productId === query.product).reduce((sum, row) => sum + row.count, 0);
-        const items = lineHealth.queue.waiting(query.product, query.limit, query.offset).flatMap((entry) => {
+        const entries = lineHealth.queue.waiting(query.product, query.limit, query.cursor ? decodeQueueCursor(query.cursor) : null);
+        const items = entries.flatMap((entry) => {
           const inspection = inspections.get(entry.inspectionId);
           return inspection ? [{ reason: entry.reason, why: queueReasonText(entry.reason, policy), queuedAt: new Date(entry.createdMs).toISOString(), inspection: inspectionJson(inspection) }] : [];
         });
-        return { product: query.product, waiting, items };
+        const last = entries.at(-1);
+        return { product: query.product, waiting, items, nextCursor: entries.length === query.limit && last ? queueCursor(last) : null };
       },
     }),
     defineRoute({

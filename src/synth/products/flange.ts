@@ -252,5 +252,6 @@ export const flange: Product = {
   description: 'turned steel flange with bore, hub, six bolt holes and a notch, on a conveyor; colour',
   channels: 3,
   defects: DEFECTS,
+  defaultSize: { width: 256, height: 256 },
   create: (size, rng) => new Flange(size, rng),
 };

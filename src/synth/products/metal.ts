@@ -9,7 +9,7 @@ import type { Random } from '../../util/random.js';
 import { SURFACE_DEFECTS, type SurfaceDefect } from '../defects.js';
 import { GradientNoise, smoothField } from '../noise.js';
 import type { DefectRendering, Part, Product } from '../product.js';
-import { fillShape, plane, type Point, type Size } from '../raster.js';
+import { fillDisc, plane, type Point, type Size } from '../raster.js';
 import { between, logBetween } from '../sampling.js';
 import { createScene, type Scene } from '../scene.js';
 
@@ -101,10 +101,7 @@ class MetalSheet implements Part {
       }
     }
     const pores = plane(scene);
-    for (const { centre, radius } of this.pores) {
-      const box = { x0: centre.x - radius - 1, y0: centre.y - radius - 1, x1: centre.x + radius + 1, y1: centre.y + radius + 1 };
-      fillShape(pores, scene, box, (x, y) => Math.sqrt((x - centre.x) ** 2 + (y - centre.y) ** 2) - radius);
-    }
+    for (const { centre, radius } of this.pores) fillDisc(pores, scene, centre, radius);
     for (let k = 0; k < pores.length; k++) scene.albedo[k] *= 1 - this.poreDarkness * pores[k];
     return scene;
   }
@@ -120,5 +117,6 @@ export const metal: Product = {
   description: 'brushed metal surface, grayscale texture',
   channels: 1,
   defects: DEFECTS,
+  defaultSize: { width: 256, height: 256 },
   create: (size, rng) => new MetalSheet(size, rng),
 };

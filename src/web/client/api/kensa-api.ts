@@ -189,8 +189,10 @@ export class KensaApi {
     return this.json(`/api/v1/line-health/inspections/${encodeURIComponent(id)}`);
   }
 
-  reviewQueue(product: string, limit: number): Promise<ReviewQueue> {
-    return this.json(`/api/v1/review-queue?${new URLSearchParams({ product, limit: String(limit) })}`);
+  reviewQueue(product: string, limit: number, cursor: string | null = null): Promise<ReviewQueue> {
+    const query = new URLSearchParams({ product, limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    return this.json(`/api/v1/review-queue?${query}`);
   }
 
   goodSetWaiting(product: string): Promise<GoodSetWaiting> {

@@ -19,7 +19,7 @@ const RECENT_EVENTS = 20;
 const STATUS: Record<CameraHealth['status'], { word: string; className: string; title: string }> = {
   drift: { word: 'Drift', className: 'badge-drift', title: 'A drift event is open: see what moved below' },
   healthy: { word: 'Healthy', className: 'badge-healthy', title: "The last window matches the model's calibration" },
-  'warming-up': { word: 'Warming up', className: 'badge-warming', title: 'Fewer inspections than one window since the server started' },
+  'warming-up': { word: 'Warming up', className: 'badge-warming', title: 'Fewer inspections of the active model than one window in the current shift' },
   'no-reference': { word: 'No reference', className: 'badge-warming', title: 'The model package predates drift watch: only the NG rate is watched' },
 };
 
@@ -67,7 +67,7 @@ export function LineHealthPanel({ product, line, now }: { product: string; line:
           {error.message}
         </p>
       )}
-      {health.data && cameras.length === 0 && <p class="panel muted">No camera has sent an inspection of {product} since the server started.</p>}
+      {health.data && cameras.length === 0 && <p class="panel muted">No camera has sent an inspection of {product} to its active model.</p>}
       {cameras.length > 0 && (
         <ul class="camera-health-list" aria-label="Cameras">
           {cameras.map((c) => (

@@ -1,9 +1,11 @@
 /**
  * The review queue: the inspections the product's sampling policy put in front of QA (every NG,
  * scores near the threshold, a share of clear OK parts), in that order, each with why it is
- * there. Reviewing one on its page takes it out; a false alarm or a confirmed OK part from here
- * joins the good set the next retrain learns from.
+ * there, a page at a time ("Load more" appends the next, so the rows already read stay put).
+ * Reviewing one on its page takes it out; a false alarm or a confirmed OK part from here joins the
+ * good set the next retrain learns from.
  */
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ReviewQueue } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
 import { DecisionBadge } from '../components/badges.js';
@@ -12,7 +14,7 @@ import { formatCount, formatTime } from '../format.js';
 import { Link, navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
 
-const PAGE = 100;
+const PAGE = 50;
 
 const REASONS: Record<ReviewQueue['items'][number]['reason'], string> = {
   ng: 'NG call',
@@ -25,7 +27,29 @@ export function ReviewQueuePage({ search }: { search: URLSearchParams }) {
   const products = useLoad(() => api.products(), [api]);
   const product = search.get('product') ?? products.data?.[0]?.id ?? null;
   const queue = useLoad(() => (product ? api.reviewQueue(product, PAGE) : Promise.resolve(null)), [api, product]);
-  const error = products.error ?? queue.error;
+  const [more, setMore] = useState<{ items: ReviewQueue['items']; nextCursor: string | null; loading: boolean; error: Error | null } | null>(null);
+  // a new first page (another product, a reload) starts the list again, and drops a later page
+  // still on its way for the old one
+  const firstPage = useRef(queue.data);
+  useEffect(() => {
+    firstPage.current = queue.data;
+    setMore(null);
+  }, [queue.data]);
+  const items = [...(queue.data?.items ?? []), ...(more?.items ?? [])];
+  const nextCursor = more ? more.nextCursor : (queue.data?.nextCursor ?? null);
+  const loadMore = async () => {
+    if (!product || !nextCursor) return;
+    const shown = more?.items ?? [];
+    const below = firstPage.current;
+    setMore({ items: shown, nextCursor, loading: true, error: null });
+    try {
+      const page = await api.reviewQueue(product, PAGE, nextCursor);
+      if (firstPage.current === below) setMore({ items: [...shown, ...page.items], nextCursor: page.nextCursor, loading: false, error: null });
+    } catch (failure) {
+      if (firstPage.current === below) setMore({ items: shown, nextCursor, loading: false, error: failure instanceof Error ? failure : new Error(String(failure)) });
+    }
+  };
+  const error = products.error ?? queue.error ?? more?.error;
 
   return (
     <div class="page">
@@ -53,8 +77,8 @@ export function ReviewQueuePage({ search }: { search: URLSearchParams }) {
           {error.message}
         </p>
       )}
-      {queue.data && queue.data.items.length === 0 && <p class="panel muted">Nothing waits for a review.</p>}
-      {queue.data && queue.data.items.length > 0 && (
+      {queue.data && items.length === 0 && <p class="panel muted">Nothing waits for a review.</p>}
+      {items.length > 0 && (
         <table class="inspection-table review-queue">
           <caption class="visually-hidden">Inspections waiting for a review, in the order to review them</caption>
           <thead>
@@ -68,7 +92,7 @@ export function ReviewQueuePage({ search }: { search: URLSearchParams }) {
             </tr>
           </thead>
           <tbody>
-            {queue.data.items.map(({ reason, why, inspection }) => (
+            {items.map(({ reason, why, inspection }) => (
               <tr key={inspection.id} class="inspection-row" data-id={inspection.id} data-reason={reason}>
                 <td>
                   <span class={`queue-reason queue-reason-${reason}`}>{REASONS[reason]}</span>
@@ -91,6 +115,13 @@ export function ReviewQueuePage({ search }: { search: URLSearchParams }) {
             ))}
           </tbody>
         </table>
+      )}
+      {nextCursor && (
+        <div class="list-actions">
+          <button type="button" class="button" onClick={loadMore} disabled={more?.loading}>
+            Load more
+          </button>
+        </div>
       )}
     </div>
   );
