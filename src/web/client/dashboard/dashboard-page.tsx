@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { Facets } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
+import { ProductSelect } from '../components/product-select.js';
 import { SCORE_THRESHOLD } from '../components/score-bar.js';
 import { formatCount, formatMs, formatPercent, formatTime } from '../format.js';
 import { navigate } from '../routing/router.js';
@@ -74,16 +75,7 @@ export function DashboardPage({ search }: { search: URLSearchParams }) {
           </p>
         </div>
         <form class="dashboard-controls" aria-label="Dashboard scope" onSubmit={(event) => event.preventDefault()}>
-          <label class="field">
-            <span class="field-label">Product</span>
-            <select name="product" value={product ?? ''} onChange={(e) => show({ product: e.currentTarget.value, line: undefined })}>
-              {(products.data ?? []).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.id}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ProductSelect products={products.data} value={product} onChange={(id) => show({ product: id, line: undefined })} />
           <label class="field">
             <span class="field-label">Line</span>
             <select name="line" value={line ?? ''} onChange={(e) => show({ line: e.currentTarget.value || undefined })}>

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ReviewQueue } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
 import { DecisionBadge } from '../components/badges.js';
+import { ProductSelect } from '../components/product-select.js';
 import { ScoreBar } from '../components/score-bar.js';
 import { formatCount, formatTime } from '../format.js';
 import { Link, navigate } from '../routing/router.js';
@@ -61,16 +62,7 @@ export function ReviewQueuePage({ search }: { search: URLSearchParams }) {
             the threshold, then a random share of clear OK parts
           </p>
         </div>
-        <label class="field">
-          <span class="field-label">Product</span>
-          <select name="product" value={product ?? ''} onChange={(e) => navigate(`/review-queue?${new URLSearchParams({ product: e.currentTarget.value })}`, { replace: true })}>
-            {(products.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProductSelect products={products.data} value={product} onChange={(id) => navigate(`/review-queue?${new URLSearchParams({ product: id })}`, { replace: true })} />
       </header>
       {error && (
         <p class="form-error" role="alert">
