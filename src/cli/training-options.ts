@@ -4,8 +4,10 @@
  * `kensa eval` measures exactly what a retrain produces. DxMI flags are generated from the preset's numeric knobs, so a new
  * knob in src/dxmi/config.ts is a flag without further work.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PRESETS, resolveConfig, type DxmiConfig, type PresetName } from '../dxmi/config.js';
+import { AUTO_TILE_OVERLAP } from '../features/auto-tile.js';
+import type { TileGrid } from '../features/tiling.js';
 import { DEFAULT_RECIPE } from '../jobs/recipe.js';
 import { DEFAULT_GAUSSIAN } from '../methods/gaussian.js';
 import { DEFAULT_KNN } from '../methods/knn.js';
@@ -22,6 +24,14 @@ const number = (value: string): number => {
 };
 const list = (value: string): number[] => value.split(',').map(number);
 
+/** `--tile`: "auto", "<size>" (halo AUTO_TILE_OVERLAP) or "<size>:<overlap>", in model-input pixels. */
+export function parseTile(value: string): TileGrid | 'auto' {
+  if (value === 'auto') return 'auto';
+  const match = /^(\d+)(?::(\d+))?$/.exec(value);
+  if (!match) throw new InvalidArgumentError(`expected auto, <size> or <size>:<overlap> in pixels, got "${value}"`);
+  return { size: Number(match[1]), overlap: match[2] === undefined ? AUTO_TILE_OVERLAP : Number(match[2]) };
+}
+
 /** DxMI knobs that are plain numbers or booleans, settable one by one. */
 const FAST: Record<string, unknown> = PRESETS.fast;
 const PAPER: Record<string, unknown> = PRESETS.paper;
@@ -34,6 +44,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--layers <names>', 'backbone outputs to use, comma-separated (default: the backbone\'s defaults)')
     .option('--stride <n>', 'feature grid stride (8 or 16)', number, DEFAULT_RECIPE.features.stride)
     .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, DEFAULT_RECIPE.features.smoothing)
+    .option('--tile <size[:overlap]|auto>', `run the backbone on overlapping tiles of size px with an overlap px halo each side (default halo ${AUTO_TILE_OVERLAP}); auto: tile only inputs over 1024 x 1024`, parseTile)
     .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, DEFAULT_RECIPE.mapSmoothing)
     .option('--score-top-k <k>', 'image score: mean of the k highest cells of the energy grid (1 = the maximum)', number, DEFAULT_RECIPE.scoreTopK)
     .option('--roi <mask>', 'region of interest: an image stretched onto the frame, white = inspect, black = ignore (default: the whole frame)')
@@ -101,6 +112,7 @@ export function trainingSettings(raw: Record<string, unknown>): TrainingSettings
       layers: typeof raw.layers === 'string' ? raw.layers.split(',') : undefined,
       stride,
       smoothing: raw.featureSmoothing as number,
+      ...(raw.tile ? { tile: raw.tile as TileGrid | 'auto' } : {}),
     },
     input: {
       policy: raw.resize as InputSpec['policy'],

@@ -20,7 +20,7 @@ import { scoreImages, type ScoredImage } from '../training/score-images.js';
 import { FeatureExtractor } from '../features/extractor.js';
 import type { FeatureSet } from '../methods/method.js';
 import { extractFeatures } from '../training/extract-features.js';
-import { featureCacheKey, packageMethod, prepareTraining, type PreparedTraining, type TrainingConfig } from '../training/train-product.js';
+import { featureCacheKey, packageMethod, preparedFeatureOptions, prepareTraining, type PreparedTraining, type TrainingConfig } from '../training/train-product.js';
 
 export interface EvaluationOptions extends TrainingConfig {
   methods: Method[];
@@ -87,12 +87,12 @@ async function masksFor(items: readonly DatasetItem[], scored: readonly ScoredIm
 /** Feature maps of the test images, with the training run's feature settings (and cache). */
 async function testFeatures(prepared: PreparedTraining, files: string[]): Promise<FeatureSet> {
   const { config, backbone } = prepared;
-  const extractor = await FeatureExtractor.create({ backbone, layers: prepared.layers, stride: config.features.stride, smoothing: config.features.smoothing, normalize: false, ...config.session });
+  const extractor = await FeatureExtractor.create({ backbone, ...preparedFeatureOptions(prepared), ...config.session });
   try {
     return await extractFeatures(files, {
       extractor,
       input: config.input,
-      cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input) } : undefined,
+      cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input, prepared.tiling?.grid) } : undefined,
       onProgress: (done, total) => config.onProgress?.('features', `${done}/${total} test images`, done / total),
     });
   } finally {

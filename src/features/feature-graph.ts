@@ -2,6 +2,8 @@
  * The feature graph: RGB image [N, 3, H, W] in [0, 1] -> backbone input scaling -> backbone ->
  * chosen layers, each resized (bilinear, half-pixel) to one grid -> concatenated on channels ->
  * optional k x k average smoothing -> optional L2 normalization per position -> [N, C, h, w].
+ * With a tile grid, the backbone and the resize run on overlapping tiles whose cores are stitched
+ * back into the same whole-frame grid (tiling.ts); what follows does not know the difference.
  *
  * Built with kensa's graph builder, so later code can append an energy function to `features`
  * and export image -> anomaly map as one ONNX model. Sizes are computed from run-time shapes, so
@@ -14,6 +16,7 @@ import type { Graph } from '../onnx/graph.js';
 import * as op from '../onnx/ops.js';
 import { freshDim } from '../onnx/shape.js';
 import { attr, type Dim, type Tensor } from '../onnx/tensor.js';
+import { checkTileGrid, tiledFeatures, tileUnit, type TileGrid } from './tiling.js';
 
 export const DEFAULT_GRID_STRIDE = 16;
 
@@ -31,6 +34,8 @@ export interface FeatureOptions {
   smoothing?: number;
   /** Numerical floor of the L2 norm: x / sqrt(|x|^2 + eps) (default 1e-12). */
   eps?: number;
+  /** Run the backbone on overlapping tiles and stitch their features (see tiling.ts); default: the whole image at once. */
+  tile?: TileGrid;
 }
 
 export interface FeatureGraphOptions extends FeatureOptions {
@@ -48,7 +53,7 @@ export interface FeatureGraph {
 }
 
 /** The layer list and options, defaults filled in and checked against the backbone. */
-export function resolveFeatureOptions(backbone: Backbone, options: FeatureOptions): Required<FeatureOptions> & { outputs: BackboneOutput[] } {
+export function resolveFeatureOptions(backbone: Backbone, options: FeatureOptions): Required<Omit<FeatureOptions, 'tile'>> & Pick<FeatureOptions, 'tile'> & { outputs: BackboneOutput[] } {
   const m = backbone.manifest;
   const layers = options.layers ?? m.defaultLayers ?? m.outputs.map((o) => o.name);
   const outputs = layers.map((name) => backboneOutput(m, name));
@@ -59,7 +64,8 @@ export function resolveFeatureOptions(backbone: Backbone, options: FeatureOption
   if (!Number.isInteger(smoothing) || smoothing < 1 || smoothing % 2 === 0) {
     throw new Error(`feature smoothing must be an odd kernel size (1 = off, 3, 5, ...), got ${smoothing}`);
   }
-  return { layers, outputs, stride, smoothing, normalize: options.normalize ?? true, eps: options.eps ?? 1e-12 };
+  if (options.tile) checkTileGrid(options.tile, tileUnit(outputs, stride));
+  return { layers, outputs, stride, smoothing, normalize: options.normalize ?? true, eps: options.eps ?? 1e-12, tile: options.tile };
 }
 
 /** Append the feature graph for `image` ([N, 3, H, W], RGB in [0, 1]) to `graph`. */
@@ -79,7 +85,28 @@ export function buildFeatureGraph(graph: Graph, image: Tensor, options: FeatureG
     }
   }
 
-  const maps = backbone.apply(backboneInput(image, manifest), o.layers);
+  const input = backboneInput(image, manifest);
+  let features = o.tile ? tiledFeatures(input, backbone, o.outputs, o.stride, o.tile) : wholeFrameFeatures(input, backbone, o);
+  const channels = o.outputs.reduce((sum, out) => sum + out.channels, 0);
+
+  if (o.smoothing > 1) {
+    const p = (o.smoothing - 1) / 2;
+    // Same size out; padded positions are left out of the average (borders average what they have).
+    [features] = graph.node('AveragePool', [features], [{ dtype: features.dtype, shape: features.shape }], {
+      kernel_shape: attr.ints([o.smoothing, o.smoothing]),
+      strides: attr.ints([1, 1]),
+      pads: attr.ints([p, p, p, p]),
+      count_include_pad: attr.int(0),
+    });
+  }
+  if (o.normalize) features = op.l2Normalize(features, 1, o.eps);
+  return { features, channels, stride: o.stride, layers: o.outputs };
+}
+
+/** The chosen layers on the grid, concatenated, from one backbone pass over the whole image. */
+function wholeFrameFeatures(image: Tensor, backbone: Backbone, o: ReturnType<typeof resolveFeatureOptions>): Tensor {
+  const graph = image.graph;
+  const maps = backbone.apply(image, o.layers);
   const source = o.outputs.find((out) => out.stride === o.stride);
 
   // The grid: a chosen layer's own size, or the image size divided by the stride.
@@ -103,19 +130,5 @@ export function buildFeatureGraph(graph: Graph, image: Tensor, options: FeatureG
     const sizes = op.concat([op.shapeOf(t, 0, 2), gridSize], 0);
     return op.resizeBilinear(t, sizes, [image.shape[0], out.channels, ...gridShape]);
   });
-  let features = aligned.length === 1 ? aligned[0] : op.concat(aligned, 1);
-  const channels = o.outputs.reduce((sum, out) => sum + out.channels, 0);
-
-  if (o.smoothing > 1) {
-    const p = (o.smoothing - 1) / 2;
-    // Same size out; padded positions are left out of the average (borders average what they have).
-    [features] = graph.node('AveragePool', [features], [{ dtype: features.dtype, shape: features.shape }], {
-      kernel_shape: attr.ints([o.smoothing, o.smoothing]),
-      strides: attr.ints([1, 1]),
-      pads: attr.ints([p, p, p, p]),
-      count_include_pad: attr.int(0),
-    });
-  }
-  if (o.normalize) features = op.l2Normalize(features, 1, o.eps);
-  return { features, channels, stride: o.stride, layers: o.outputs };
+  return aligned.length === 1 ? aligned[0] : op.concat(aligned, 1);
 }

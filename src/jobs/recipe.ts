@@ -12,7 +12,7 @@ import { DEFAULT_BACKBONE } from '../backbones/index.js';
 import { DxmiConfigSchema, PRESETS, resolveConfig } from '../dxmi/config.js';
 import { DEFAULT_GAUSSIAN } from '../methods/gaussian.js';
 import { DEFAULT_KNN } from '../methods/knn.js';
-import { InputSpecSchema, METHODS, type Manifest } from '../model/manifest.js';
+import { InputSpecSchema, METHODS, TileGridSchema, type Manifest } from '../model/manifest.js';
 import { RoiRecordSchema } from '../model/roi.js';
 import type { SessionConfig } from '../onnx/session.js';
 import type { MethodSettings } from '../training/fit-method.js';
@@ -23,6 +23,8 @@ const FeaturesSchema = z.object({
   layers: z.array(z.string()).optional(),
   stride: z.number().int().positive(),
   smoothing: z.number().int().positive(),
+  /** Tiles of the backbone pass, or 'auto' to decide from the training images; absent: the whole frame. */
+  tile: z.union([z.literal('auto'), TileGridSchema]).optional(),
 });
 
 export const TrainingRecipeSchema = z.object({

@@ -59,12 +59,20 @@ export const CalibrationSchema = z.object({
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
+/** Tiles of the backbone pass, in model-input pixels: `size` with a halo of `overlap` on each side (src/features/tiling.ts). */
+export const TileGridSchema = z.object({
+  size: z.number().int().positive(),
+  overlap: z.number().int().nonnegative(),
+});
+
 export const BackboneInfoSchema = z.object({
   name: z.string(),
   layers: z.array(z.string()),
   /** Stride of the feature grid the anomaly map is computed on. */
   stride: z.number().int().positive(),
   channels: z.number().int().positive(),
+  /** Present when tiling was asked for: the grid the backbone runs on (null: the whole frame) and why. Absent: the whole frame. */
+  tiling: z.object({ grid: TileGridSchema.nullable(), reason: z.string() }).optional(),
 });
 
 export const ManifestSchema = z.object({

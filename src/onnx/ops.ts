@@ -306,6 +306,22 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   return single(g, 'Pad', [x, int64s(g, pads), scalar(g, value, x.dtype)], x.dtype, shape, { mode: attr.string('constant') });
 }
 
+/**
+ * Edge padding (the border value repeated) with run-time int64 `pads` [begin..., end...] for
+ * every axis; `padded` names the axes whose pads may be non-zero (they get fresh dimensions).
+ */
+export function padEdgeDynamic(x: Tensor, pads: Tensor, padded: readonly number[]): Tensor {
+  const axes = normalizeAxes(padded, x.rank, 'Pad');
+  const shape = x.shape.map((d, i) => (axes.includes(i) ? freshDim('pad') : d));
+  return single(x.graph, 'Pad', [x, pads], x.dtype, shape, { mode: attr.string('edge') });
+}
+
+/** The int64 vector [0, 1, ..., limit - 1] for a run-time int64 scalar `limit`. */
+export function range(limit: Tensor): Tensor {
+  const g = limit.graph;
+  return single(g, 'Range', [scalar(g, 0, 'int64'), limit, scalar(g, 1, 'int64')], 'int64', [freshDim('range')]);
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // Images (NCHW). Forward only: frozen backbones and fixed resampling, which training never

@@ -13,7 +13,10 @@ import { loadImageFolder } from '../datasets/folder.js';
 import type { DatasetItem, DatasetWarning } from '../datasets/item.js';
 import { loadMvtec } from '../datasets/mvtec.js';
 import { splitTrainValidation } from '../datasets/split.js';
+import type { TileChoice } from '../features/auto-tile.js';
 import { FeatureExtractor } from '../features/extractor.js';
+import { resolveFeatureOptions, type FeatureOptions } from '../features/feature-graph.js';
+import { tileUnit, type TileGrid } from '../features/tiling.js';
 import { buildReference } from '../health/reference.js';
 import { calibrate, MIN_CALIBRATION_IMAGES } from '../model/calibration.js';
 import { MANIFEST_FORMAT, type InputSpec, type Manifest, type Method } from '../model/manifest.js';
@@ -25,6 +28,7 @@ import type { FitOptions } from '../methods/method.js';
 import { fitMethod, type MethodSettings } from './fit-method.js';
 import { buildInferenceModel } from './inference-model.js';
 import { findOutliers } from './outliers.js';
+import { resolveTiling } from './resolve-tiling.js';
 import { scoreImages } from './score-images.js';
 
 export const MIN_TRAINING_IMAGES = 10;
@@ -36,6 +40,8 @@ export interface FeatureSettings {
   stride: number;
   /** k x k average of features (odd; 1: none). */
   smoothing: number;
+  /** Tiles of the backbone pass, or 'auto' (decided from the training images); absent: the whole frame. */
+  tile?: TileGrid | 'auto';
 }
 
 export interface TrainingConfig {
@@ -83,6 +89,8 @@ export interface PreparedTraining {
   featureSeconds: number;
   /** Read from config.roi. */
   roi?: RegionOfInterest;
+  /** What config.features.tile resolved to; absent when no tiling was asked for. */
+  tiling?: TileChoice;
 }
 
 /** Good images for training: train/good of an MVTec category, or every image of a folder. */
@@ -100,8 +108,16 @@ export async function loadGoodImages(data: string): Promise<{ items: DatasetItem
 }
 
 /** Everything the cached feature maps depend on: the whole backbone manifest (input scaling, converter version...), layers, grid and input. */
-export function featureCacheKey(backbone: Backbone, features: FeatureSettings, input: InputSpec): string {
-  return JSON.stringify({ backbone: backbone.manifest, layers: features.layers ?? null, stride: features.stride, smoothing: features.smoothing, input });
+export function featureCacheKey(backbone: Backbone, features: FeatureSettings, input: InputSpec, tile?: TileGrid | null): string {
+  // The tile grid only when there is one, so caches of untiled features stay valid.
+  return JSON.stringify({ backbone: backbone.manifest, layers: features.layers ?? null, stride: features.stride, smoothing: features.smoothing, input, ...(tile ? { tile } : {}) });
+}
+
+/** The feature graph's options of a prepared training run: its layers, grid and tiles, unnormalized (methods normalize themselves). */
+export function preparedFeatureOptions(prepared: PreparedTraining): FeatureOptions {
+  const { features } = prepared.config;
+  const tile = prepared.tiling?.grid ?? undefined;
+  return { layers: prepared.layers, stride: features.stride, smoothing: features.smoothing, normalize: false, ...(tile ? { tile } : {}) };
 }
 
 export async function prepareTraining(config: TrainingConfig): Promise<PreparedTraining> {
@@ -119,12 +135,16 @@ export async function prepareTraining(config: TrainingConfig): Promise<PreparedT
   const split = splitTrainValidation(items, config.validationFraction, config.seed, MIN_CALIBRATION_IMAGES);
 
   const backbone = await loadBackbone(config.features.backbone, config.modelsDir);
+  const { outputs } = resolveFeatureOptions(backbone, { layers: config.features.layers, stride: config.features.stride });
+  const tiling = await resolveTiling(config.features.tile, split.train.map((i) => i.path), config.input, tileUnit(outputs, config.features.stride));
+  const tile = tiling?.grid ?? undefined;
   const extractor = await FeatureExtractor.create({
     backbone,
     layers: config.features.layers,
     stride: config.features.stride,
     smoothing: config.features.smoothing,
     normalize: false,
+    ...(tile ? { tile } : {}),
     ...config.session,
   });
   const layers = extractor.layers.map((l) => l.name);
@@ -135,7 +155,7 @@ export async function prepareTraining(config: TrainingConfig): Promise<PreparedT
       {
         extractor,
         input: config.input,
-        cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input) } : undefined,
+        cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input, tile) } : undefined,
         onProgress: (done, total) => progress('features', `${done}/${total} images`, done / total),
         signal: config.signal,
       },
@@ -146,7 +166,7 @@ export async function prepareTraining(config: TrainingConfig): Promise<PreparedT
   for (const outlier of findOutliers(features)) {
     warn(`${split.train[outlier.index].name} looks unlike the other training images (${outlier.reason}); if it is not a good part of this product, remove it: it poisons the model`);
   }
-  return { config, train: split.train, validation: split.validation, backbone, layers, features, featureSeconds: (performance.now() - started) / 1000, roi };
+  return { config, train: split.train, validation: split.validation, backbone, layers, features, featureSeconds: (performance.now() - started) / 1000, roi, ...(tiling ? { tiling } : {}) };
 }
 
 export async function packageMethod(prepared: PreparedTraining, method: Method, target: { product: string; version: string; dir: string }): Promise<ModelPackage> {
@@ -161,7 +181,7 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
     onProgress: (message, fraction) => progress('train', message, fraction),
   });
 
-  const featureOptions = { layers: prepared.layers, stride: config.features.stride, smoothing: config.features.smoothing, normalize: false };
+  const featureOptions = preparedFeatureOptions(prepared);
   const { roi } = prepared;
   const model = buildInferenceModel({ backbone, features: featureOptions, fitted, mapSmoothing: config.mapSmoothing, scoreTopK: config.scoreTopK, roi: roi?.reduced });
   const validation = await scoreImages(
@@ -188,7 +208,13 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
     version: target.version,
     createdAt: new Date().toISOString(),
     method,
-    backbone: { name: backbone.manifest.name, layers: prepared.layers, stride: config.features.stride, channels: features.channels },
+    backbone: {
+      name: backbone.manifest.name,
+      layers: prepared.layers,
+      stride: config.features.stride,
+      channels: features.channels,
+      ...(prepared.tiling ? { tiling: prepared.tiling } : {}),
+    },
     input: config.input,
     calibration,
     reference: buildReference(validation.images.map((s) => ({ rawScore: s.score, quality: s.quality }))),

@@ -66,18 +66,16 @@ describe('DxMI trainer', () => {
 });
 
 describe('2-D sanity check (8 Gaussians, T = 5, reduced)', () => {
-  it('moves samples onto the data and separates it from uniform noise at tau = 0.1, on every seed', async () => {
-    for (const seed of [0, 1, 2]) {
-      const result = await runSanity2d(0.1, { iterations: 1500, seed });
-      // Measured at 1500 iterations (seeds 0-2, 65,536 points): SW 0.16-0.20 against a data-vs-data
-      // floor of 0.02-0.03, AUC 0.831-0.833; at 15,000 (npm run sanity:2d) SW 0.143-0.148 and AUC
-      // 0.877-0.878 (paper 0.068, 0.898). The issue's AUC bar of 0.85 per seed at a CI-sized run is
-      // not reached yet.
-      // The estimate resolves the paper's 0.068: two draws of the data itself are far closer.
-      expect(result.slicedWassersteinFloor, `seed ${seed}`).toBeLessThan(0.05);
-      expect(result.slicedWasserstein, `seed ${seed}`).toBeLessThanOrEqual(0.3);
-      expect(result.auc, `seed ${seed}`).toBeGreaterThanOrEqual(0.8);
-    }
+  it.each([0, 1, 2])('moves samples onto the data and separates it from uniform noise at tau = 0.1 (seed %i)', async (seed) => {
+    const result = await runSanity2d(0.1, { iterations: 3000, seed });
+    // The issue's reduced bar. Measured at 3000 iterations (seeds 0-2, 65,536 points): SW
+    // 0.173-0.209 against a data-vs-data floor of 0.02-0.03, AUC 0.864-0.886; at 1500 the AUC was
+    // 0.856-0.883, too close to the bar for CPUs whose float rounding differs. At 15,000 (npm run
+    // sanity:2d) SW 0.145-0.149 and AUC 0.882-0.884 (paper 0.068, 0.898).
+    // The estimate resolves the paper's 0.068: two draws of the data itself are far closer.
+    expect(result.slicedWassersteinFloor, `seed ${seed}`).toBeLessThan(0.05);
+    expect(result.slicedWasserstein, `seed ${seed}`).toBeLessThanOrEqual(0.3);
+    expect(result.auc, `seed ${seed}`).toBeGreaterThanOrEqual(0.85);
   }, 600_000);
 
   it("trains kensa's residual energy in the data's whitened coordinates and reports in the data's own", async () => {
