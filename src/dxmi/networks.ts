@@ -105,6 +105,14 @@ export function frozenAutoencoder(graph: Graph, dim: number, config: EnergyConfi
   return sphericalAutoencoder(graph, 'frozen', dim, config);
 }
 
+/** Parameter prefix of the value network's lagging copy (config.valueTargetAverage). */
+export const VALUE_TARGET = 'valueTarget';
+
+/** Name of the lagging copy of a value parameter. */
+export function valueTargetName(valueParameter: string): string {
+  return valueParameter.replace(/^value\./, `${VALUE_TARGET}.`);
+}
+
 /** Name of the frozen copy of an energy parameter. */
 export function frozenName(energyParameter: string): string {
   return energyParameter.replace(/^energy\./, 'frozen.');
@@ -188,8 +196,8 @@ export interface ValueNet {
  * a plain MLP extrapolates linearly, and the sampler, descending V, would run off to where it is
  * wrong; with the quadratic built in, V grows far from the data as the energy does.
  */
-export function valueNet(graph: Graph, dim: number, config: DxmiConfig, conditionDim = 0): ValueNet {
-  const net = timeConditionedMlp(graph, 'value', dim, conditionDim, config.valueHidden, 1, config);
+export function valueNet(graph: Graph, dim: number, config: DxmiConfig, conditionDim = 0, prefix = 'value'): ValueNet {
+  const net = timeConditionedMlp(graph, prefix, dim, conditionDim, config.valueHidden, 1, config);
   const learned = (x: Tensor, steps: readonly number[], condition?: Tensor): Tensor => squeeze(net.apply(x, steps, condition), [1]);
   const value = startsAtTarget(config) ? (x: Tensor, steps: readonly number[], condition?: Tensor) => add(baseEnergy(x), learned(x, steps, condition)) : learned;
   return { value, parameters: net.parameters };

@@ -34,3 +34,27 @@ export class ParameterAverage {
     }
   }
 }
+
+/**
+ * A slowly moving copy of some parameters under other names: the target network of TD learning.
+ * A value network bootstrapped on its own fresh outputs can chase them off (measured on MTD: TD
+ * loss 1e2 -> 1e14 within 300 iterations at fill 320); targets from a lagging copy cannot.
+ */
+export class TargetCopy {
+  constructor(
+    private readonly store: ParameterStore,
+    private readonly pairs: readonly (readonly [online: string, target: string])[],
+    private readonly decay: number,
+  ) {
+    for (const [online, target] of pairs) store.set(target, store.get(online).shape, store.get(online).data.slice());
+  }
+
+  update(): void {
+    const keep = this.decay;
+    for (const [online, target] of this.pairs) {
+      const current = this.store.get(online).data;
+      const lagging = this.store.get(target).data;
+      for (let i = 0; i < lagging.length; i++) lagging[i] = keep * lagging[i] + (1 - keep) * current[i];
+    }
+  }
+}

@@ -33,7 +33,7 @@ import type { SessionConfig } from '../onnx/session.js';
 import type { Tensor } from '../onnx/tensor.js';
 import { TrainingStep } from '../onnx/training-step.js';
 import type { DxmiConfig } from './config.js';
-import { energyNet, frozenAutoencoder, samplerNet, valueNet, type Sampler } from './networks.js';
+import { energyNet, frozenAutoencoder, samplerNet, VALUE_TARGET, valueNet, type Sampler } from './networks.js';
 
 export interface DxmiSteps {
   rollout: ForwardStep;
@@ -152,7 +152,9 @@ async function compileValue(t: number, dim: number, conditionDim: number, config
   const value = valueNet(graph, dim, config, conditionDim);
   const next = samplerStep(sampler, x, eps, t, condition);
   const last = t === config.steps - 1;
-  const future = last ? energyNet(graph, dim, config.energy, conditionDim).energy(next, condition) : value.value(next, [t + 1], condition);
+  // V(x_{t+1}, t+1) of the lagging copy when there is one (config.valueTargetAverage).
+  const bootstrap = config.valueTargetAverage > 0 ? valueNet(graph, dim, config, conditionDim, VALUE_TARGET) : value;
+  const future = last ? energyNet(graph, dim, config.energy, conditionDim).energy(next, condition) : bootstrap.value(next, [t + 1], condition);
   const running = sub(velocityCost(next, x, sSquared, dim, config.velocityWeight ?? config.tau), mul(logSigmaAt(sampler, t), config.tau));
   const target = stopGradient(config.runningCostInValue ? add(future, running) : future);
   const loss = reduceMean(square(sub(value.value(x, [t], condition), target)));

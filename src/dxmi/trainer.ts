@@ -10,8 +10,8 @@ import type { SessionConfig } from '../onnx/session.js';
 import { Random } from '../util/random.js';
 import { BatchSampler, type VectorSet } from './batches.js';
 import type { DxmiConfig } from './config.js';
-import { frozenName } from './networks.js';
-import { ParameterAverage } from './parameter-average.js';
+import { frozenName, valueTargetName } from './networks.js';
+import { ParameterAverage, TargetCopy } from './parameter-average.js';
 import { compilePretrain, compileSteps, disposeSteps } from './steps.js';
 
 export interface DxmiProgress {
@@ -123,6 +123,8 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
     const compiled = await compileSteps(dim, conditionDim, config, store, session);
     const energyNames = store.names().filter((k) => k.startsWith('energy.'));
     const average = config.energyAverage > 0 ? new ParameterAverage(store, energyNames, config.energyAverage) : null;
+    const valueNames = store.names().filter((k) => k.startsWith('value.'));
+    const valueTarget = config.valueTargetAverage > 0 ? new TargetCopy(store, valueNames.map((k) => [k, valueTargetName(k)] as const), config.valueTargetAverage) : null;
     try {
       const latent = config.energy.kind === 'spherical-ae' ? config.energy.latent : 0;
       const nu = new Float32Array(n);
@@ -176,6 +178,7 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
           });
           valueLossPerStep[t] = Number(result.loss.data[0]);
         }
+        valueTarget?.update();
 
         // 5. Sampler: reparameterized steps from the stored states toward low future cost. The
         // rollout's own noise: the pathwise gradient of the trajectories that were sampled (the

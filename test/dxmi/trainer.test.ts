@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type DxmiConfig } from '../../src/dxmi/config.js';
 import { runSanity2d, sanityEnergy } from '../../src/dxmi/sanity-2d.js';
+import { VALUE_TARGET, valueTargetName } from '../../src/dxmi/networks.js';
 import { trainDxmi } from '../../src/dxmi/trainer.js';
 import { Random } from '../../src/util/random.js';
 
@@ -56,6 +57,25 @@ describe('DxMI trainer', () => {
     for (const value of [last.valueLoss, last.samplerLoss, ...last.sigma!, ...last.s!]) expect(Number.isFinite(value)).toBe(true);
     // The frozen copy for initial states is the pretrained energy, not the fine-tuned one.
     expect(Array.from(run.store.get('frozen.encoder.0.weight').data)).not.toEqual(Array.from(run.store.get('energy.encoder.0.weight').data));
+  });
+
+  it('bootstraps the TD targets from a lagging copy of V when valueTargetAverage is set', async () => {
+    const decay = 0.9;
+    const lagged = await trainDxmi({ data, count: 512, dim }, tiny({ valueTargetAverage: decay }), { session: { threads: 1 } });
+    const plain = await trainDxmi({ data, count: 512, dim }, tiny(), { session: { threads: 1 } });
+    const valueNames = lagged.store.names().filter((k) => k.startsWith('value.'));
+    expect(valueNames.length).toBeGreaterThan(0);
+    expect(plain.store.names().some((k) => k.startsWith(VALUE_TARGET))).toBe(false);
+    // The value steps read exactly the copies the trainer keeps (parameters are fed by name).
+    expect(lagged.store.names().filter((k) => k.startsWith(VALUE_TARGET)).sort()).toEqual(valueNames.map(valueTargetName).sort());
+    const distance = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0);
+    for (const name of valueNames) {
+      const target = lagged.store.get(valueTargetName(name)).data;
+      // It follows V (8 iterations at decay 0.9 move it part of the way) without being V.
+      expect(distance(target, lagged.store.get(name).data), name).toBeGreaterThan(0);
+    }
+    // The lagging targets change what V learns: the value steps read them.
+    expect(distance(lagged.store.get(valueNames[0]).data, plain.store.get(valueNames[0]).data)).toBeGreaterThan(0);
   });
 
   it('stops when cancelled', async () => {
