@@ -152,9 +152,15 @@ async function main(): Promise<void> {
     const idle = normalTraffic(() => server.url, keys.camera, image, 2);
     await sleep(options.duration * 1000);
     await idle.stop();
-    const attacked = normalTraffic(() => server.url, keys.camera, image, 2);
-    const { perClass, cpuCores: attackerCores } = await runHostileTraffic(server.url, keys, options.duration * 2);
-    await attacked.stop();
+    // Normal traffic's latencies under attack count only while the attacker's requests run.
+    let attacked: ReturnType<typeof normalTraffic> | undefined;
+    let attackOver: Promise<void> = Promise.resolve();
+    const { perClass, cpuCores: attackerCores } = await runHostileTraffic(server.url, keys, options.duration * 2, (moment) => {
+      if (moment === 'started') attacked = normalTraffic(() => server.url, keys.camera, image, 2);
+      else attackOver = attacked!.stop();
+    });
+    await attackOver;
+    if (!attacked) throw new Error('the attacker never started');
     const healthy = await fetch(`${server.url}/healthz`).then((r) => r.ok, () => false);
     if (!healthy) crashes++;
     expectedExit = true;

@@ -7,11 +7,12 @@
  * fast the attacker burns the shared cores, not how cheaply the server refuses it. The server's
  * own work for every hostile request (parsing, checking, refusing) is still done at full priority.
  *
- *   runHostileTraffic(url, keys, seconds) -> { perClass, cpuCores }
+ *   runHostileTraffic(url, keys, seconds, at) -> { perClass, cpuCores }
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
+import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PRODUCT } from '../../src/server/demo.js';
@@ -118,7 +119,12 @@ function stalledBody(url: string, key: string, giveUpMs: number): Promise<number
   return rawRequest(url, request, giveUpMs, 500);
 }
 
-async function hostilePhase(url: string, keys: Keys, seconds: number): Promise<Record<string, Verdict>> {
+/** The attacker's moments that the bench times its normal traffic by (one line each on stdout). */
+type Moment = 'started' | 'stopped';
+
+async function hostilePhase(url: string, keys: Keys, seconds: number, at: (moment: Moment) => void): Promise<Record<string, Verdict>> {
+  const image = new Uint8Array(await syntheticPartPng());
+  const classes = Object.entries(await attacks(keys, image));
   const perClass: Record<string, Verdict> = {};
   let running = true;
   const record = (name: string, refusal: readonly number[]) => {
@@ -129,8 +135,8 @@ async function hostilePhase(url: string, keys: Keys, seconds: number): Promise<R
       if (refusal.includes(status)) verdict.rejected++;
     };
   };
-  const image = new Uint8Array(await syntheticPartPng());
-  const loops = Object.entries(await attacks(keys, image)).map(async ([name, attack]) => {
+  at('started');
+  const loops = classes.map(async ([name, attack]) => {
     const answered = record(name, attack.refusal);
     while (running) answered(await attack.send(url).catch(() => -1));
   });
@@ -140,7 +146,9 @@ async function hostilePhase(url: string, keys: Keys, seconds: number): Promise<R
   const stalls = Array.from({ length: SLOW_CONNECTIONS }, () => stalledBody(url, keys.camera, seconds * 1000 + 30_000).then(stalled));
   await sleep(seconds * 1000);
   running = false;
-  await Promise.all([...loops, ...stalls]);
+  await Promise.all(loops);
+  at('stopped');
+  await Promise.all(stalls);
   return perClass;
 }
 
@@ -150,23 +158,32 @@ export interface HostileResult {
   cpuCores: number;
 }
 
-/** Runs the attack in a child process at the lowest priority; resolves with what it counted. */
-export function runHostileTraffic(url: string, keys: Keys, seconds: number): Promise<HostileResult> {
+/**
+ * Runs the attack in a child process at the lowest priority; `at` is called when its requests
+ * start (its inputs are built) and when they stop (before the stalled bodies are drained).
+ */
+export function runHostileTraffic(url: string, keys: Keys, seconds: number, at: (moment: Moment) => void): Promise<HostileResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify({ url, keys, seconds })], { stdio: ['ignore', 'pipe', 'inherit'] });
   os.setPriority(child.pid!, LOWEST_PRIORITY);
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let result: HostileResult | undefined;
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line === 'started' || line === 'stopped') at(line);
+    else result = JSON.parse(line) as HostileResult;
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as HostileResult) : reject(new Error(`the attacker exited with code ${code}`))));
+    child.on('close', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`the attacker exited with code ${code}`))));
   });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { url, keys, seconds } = JSON.parse(process.argv[2]) as { url: string; keys: Keys; seconds: number };
-  const started = { cpu: process.cpuUsage(), ms: performance.now() };
-  const perClass = await hostilePhase(url, keys, seconds);
+  let started = { cpu: process.cpuUsage(), ms: performance.now() };
+  const perClass = await hostilePhase(url, keys, seconds, (moment) => {
+    if (moment === 'started') started = { cpu: process.cpuUsage(), ms: performance.now() };
+    process.stdout.write(`${moment}\n`);
+  });
   const cpu = process.cpuUsage(started.cpu);
   const result: HostileResult = { perClass, cpuCores: (cpu.user + cpu.system) / 1000 / (performance.now() - started.ms) };
-  process.stdout.write(JSON.stringify(result));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
