@@ -24,6 +24,13 @@ const number = (value: string): number => {
 };
 const list = (value: string): number[] => value.split(',').map(number);
 
+/** `--score-top-k`: "auto" or a positive whole number of grid cells. */
+export function parseTopK(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`expected auto or a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
 /** `--tile`: "auto", "<size>" (halo AUTO_TILE_OVERLAP) or "<size>:<overlap>", in model-input pixels. */
 export function parseTile(value: string): TileGrid | 'auto' {
   if (value === 'auto') return 'auto';
@@ -46,7 +53,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, DEFAULT_RECIPE.features.smoothing)
     .option('--tile <size[:overlap]|auto>', `run the backbone on overlapping tiles of size px with an overlap px halo each side (default halo ${AUTO_TILE_OVERLAP}); auto: tile only inputs over 1024 x 1024`, parseTile)
     .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, DEFAULT_RECIPE.mapSmoothing)
-    .option('--score-top-k <k>', 'image score: mean of the k highest cells of the energy grid (1 = the maximum)', number, DEFAULT_RECIPE.scoreTopK)
+    .option('--score-top-k <k|auto>', 'image score: mean of the k highest cells of the energy grid (1 = the maximum); auto: the k that best tells held-out good images from copies with implanted defects', parseTopK, DEFAULT_RECIPE.scoreTopK)
     .option('--roi <mask>', 'region of interest: an image stretched onto the frame, white = inspect, black = ignore (default: the whole frame)')
     .addOption(new Option('--resize <policy>', 'how images become model input').choices(ResizePolicySchema.options).default(DEFAULT_RECIPE.input.policy))
     .option('--input-size <n>', 'input side (fill) or short side (fit-short-side)', number, DEFAULT_RECIPE.input.size)
@@ -79,7 +86,7 @@ export interface TrainingSettings {
   input: InputSpec;
   session: SessionConfig;
   mapSmoothing: number;
-  scoreTopK: number;
+  scoreTopK: number | 'auto';
   roi?: string;
   validationFraction: number;
   falseCallRate: number;
@@ -123,7 +130,7 @@ export function trainingSettings(raw: Record<string, unknown>): TrainingSettings
     },
     session: { device: raw.device as Device, threads: raw.threads as number | undefined },
     mapSmoothing: raw.mapSmoothing as number,
-    scoreTopK: raw.scoreTopK as number,
+    scoreTopK: raw.scoreTopK as number | 'auto',
     roi: raw.roi as string | undefined,
     validationFraction: raw.validationFraction as number,
     falseCallRate: raw.falseCallRate as number,

@@ -6,6 +6,11 @@
 import type { FloatArray } from '../onnx/dtype.js';
 import type { ParameterStore } from '../onnx/parameters.js';
 
+/** average <- decay average + (1 - decay) current, in place. */
+function moveTowards(average: FloatArray, current: FloatArray, decay: number): void {
+  for (let i = 0; i < average.length; i++) average[i] = decay * average[i] + (1 - decay) * current[i];
+}
+
 export class ParameterAverage {
   private readonly averages = new Map<string, FloatArray>();
 
@@ -18,11 +23,7 @@ export class ParameterAverage {
   }
 
   update(): void {
-    const keep = this.decay;
-    for (const [name, average] of this.averages) {
-      const current = this.store.get(name).data;
-      for (let i = 0; i < average.length; i++) average[i] = keep * average[i] + (1 - keep) * current[i];
-    }
+    for (const [name, average] of this.averages) moveTowards(average, this.store.get(name).data, this.decay);
   }
 
   /** Exchange the store's values with the averages (call twice to undo). */
@@ -50,11 +51,6 @@ export class TargetCopy {
   }
 
   update(): void {
-    const keep = this.decay;
-    for (const [online, target] of this.pairs) {
-      const current = this.store.get(online).data;
-      const lagging = this.store.get(target).data;
-      for (let i = 0; i < lagging.length; i++) lagging[i] = keep * lagging[i] + (1 - keep) * current[i];
-    }
+    for (const [online, target] of this.pairs) moveTowards(this.store.get(target).data, this.store.get(online).data, this.decay);
   }
 }

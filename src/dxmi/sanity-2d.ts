@@ -103,6 +103,8 @@ export function sanityConfig(tau: number, iterations: number, seed: number, over
     gamma: 0.7,
     velocityMomentum: 0.99,
     latentNoise: [0, 0],
+    dataStartShare: 0,
+    dataStartNoise: 1,
     batch: 256,
     pretrainEpochs: 0,
     pretrainLr: 1e-3,

@@ -11,6 +11,7 @@ import { Random } from '../util/random.js';
 import { BatchSampler, type VectorSet } from './batches.js';
 import type { DxmiConfig } from './config.js';
 import { frozenName, valueTargetName } from './networks.js';
+import { boxStart } from './initial-states.js';
 import { ParameterAverage, TargetCopy } from './parameter-average.js';
 import { compilePretrain, compileSteps, disposeSteps } from './steps.js';
 
@@ -140,8 +141,8 @@ export async function trainDxmi(vectors: VectorSet, config: DxmiConfig, options:
         checkAbort();
         batches.next(batch, condition);
         // 1. Roll out the sampler from MPDR initial states (or from Gaussian noise in R^D: exact
-        // draws from the residual energy's base), each trajectory at a data row's condition.
-        const start = config.space === 'sphere' ? batch : noise.fillNormal(new Float32Array(n * dim));
+        // draws from the residual energy's base, or data rows plus noise), each trajectory at a data row's condition.
+        const start = config.space === 'sphere' ? batch : boxStart(batch, dim, config.dataStartShare, config.dataStartNoise, noise);
         noise.fillUniform(nu, config.latentNoise[0], config.latentNoise[1]);
         randomDirections(noise, xi, latent);
         noise.fillNormal(rolloutNoise);

@@ -20,6 +20,7 @@ import { scoreImages, type ScoredImage } from '../training/score-images.js';
 import { FeatureExtractor } from '../features/extractor.js';
 import type { FeatureSet } from '../methods/method.js';
 import { extractFeatures } from '../training/extract-features.js';
+import type { TopKChoice } from '../training/score-pooling.js';
 import { featureCacheKey, packageMethod, preparedFeatureOptions, prepareTraining, type PreparedTraining, type TrainingConfig } from '../training/train-product.js';
 
 export interface EvaluationOptions extends TrainingConfig {
@@ -42,6 +43,8 @@ export interface MethodEvaluation {
   /** DxMI methods: the energy's kind (residual, spherical-ae), which says what the DxMI stage started from. */
   energyKind?: string;
   threshold: number;
+  /** Grid cells averaged into the image score, and when chosen automatically the implanted-defect AUROC of every candidate. */
+  scoreTopK: { k: number; candidates?: TopKChoice['candidates'] };
   roc: RocPoint[];
   /** Test image AUROC while training (DxMI with monitorEvery). */
   monitor: { iteration: number; auroc: number }[];
@@ -148,6 +151,10 @@ export async function evaluate(options: EvaluationOptions): Promise<Evaluation> 
       perDefect,
       energyKind: (pkg.manifest.training.config.energy as { kind?: string } | undefined)?.kind,
       threshold,
+      scoreTopK: {
+        k: pkg.manifest.training.config.scoreTopK as number,
+        candidates: (pkg.manifest.training.config.scoreTopKChoice as TopKChoice | undefined)?.candidates,
+      },
       roc: roc(scores, labels, { maxPoints: 200 }).curve,
       monitor: (pkg.manifest.training.config.monitor as MethodEvaluation['monitor'] | undefined) ?? [],
       scores: test.map((item, i) => ({ name: item.name, path: item.path, label: item.label, score: scores[i] })),

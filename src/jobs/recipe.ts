@@ -34,7 +34,8 @@ export const TrainingRecipeSchema = z.object({
   features: FeaturesSchema,
   input: InputSpecSchema,
   mapSmoothing: z.number().int().positive(),
-  scoreTopK: z.number().int().positive(),
+  /** Grid cells averaged into the image score, or 'auto': chosen on held-out images with implanted defects. */
+  scoreTopK: z.union([z.literal('auto'), z.number().int().positive()]),
   /** Mask image of the region of interest; absent: the whole frame. */
   roi: z.string().min(1).optional(),
   validationFraction: z.number().gt(0).lt(1),
@@ -66,7 +67,7 @@ export const DEFAULT_RECIPE: TrainingRecipe = {
   input: { policy: 'fill', size: 224, multiple: 16 },
   // Measured on MTD (gaussian, fill 224): a 3 x 3 average of the energy grid costs 0.005 image AUROC.
   mapSmoothing: 1,
-  scoreTopK: 1,
+  scoreTopK: 'auto',
   validationFraction: 0.1,
   falseCallRate: 0.01,
   seed: 0,
@@ -81,6 +82,8 @@ const RecordedTrainingSchema = z.object({
   mapSmoothing: z.number().int().positive(),
   // Versions trained before it existed scored the grid's maximum.
   scoreTopK: z.number().int().positive().default(1),
+  /** Present when k was chosen automatically: a retrain chooses again on its own images. */
+  scoreTopKChoice: z.object({ k: z.number().int().positive() }).optional(),
   roi: RoiRecordSchema.optional(),
   seed: z.number().int(),
   validationFraction: z.number().gt(0).lt(1),
@@ -91,10 +94,11 @@ export function recipeOf({ manifest, dir }: { manifest: Manifest; dir: string })
   const config = manifest.training.config;
   const recorded = RecordedTrainingSchema.safeParse(config);
   if (!recorded.success) return null;
-  const { roi, ...settings } = recorded.data;
+  const { roi, scoreTopKChoice, ...settings } = recorded.data;
   const recipe: TrainingRecipe = {
     ...DEFAULT_RECIPE,
     ...settings,
+    scoreTopK: scoreTopKChoice ? 'auto' : settings.scoreTopK,
     ...(roi ? { roi: path.resolve(dir, roi.file) } : {}),
     basedOn: `${manifest.product}/${manifest.version}`,
     method: manifest.method,

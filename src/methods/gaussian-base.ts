@@ -16,11 +16,11 @@
  * 10-20% off). The scale changes no ranking; it makes the base's draws look
  * like new good parts, which the residual DxMI energy starts its sampler from.
  */
-import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { rowwise, type GridEnergy } from '../model/anomaly-head.js';
 import type { Graph } from '../onnx/graph.js';
 import { floats, gather, matmul, mul, reshape, sub, transpose } from '../onnx/ops.js';
 import type { Tensor } from '../onnx/tensor.js';
+import { cholesky, inverseSpd } from '../util/cholesky.js';
 import { Random } from '../util/random.js';
 import type { FeatureSet } from './method.js';
 
@@ -62,21 +62,35 @@ const covarianceOf = (base: GaussianBase, p: number): number => (base.kind === '
 /** The mean position p is centred on. */
 const meanOf = (base: GaussianBase, p: number): number => (base.kind === 'pooled' ? 0 : p);
 
-/** Mean, shrunk covariance's precision and its Cholesky factor for samples [n, d]. */
-export function fitGaussian(samples: Float64Array, n: number, d: number): { mean: Float64Array; precision: Float64Array; whitener: Float64Array; shrinkage: number } {
+/** Mean and covariance (divided by n) of samples [n, d]. */
+function moments(samples: Float64Array, n: number, d: number): { mean: Float64Array; covariance: Float64Array } {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] += samples[i * d + k] / n;
-  const centered = new Matrix(n, d);
-  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) centered.set(i, k, samples[i * d + k] - mean[k]);
-  const s = centered.transpose().mmul(centered).div(n);
+  const covariance = new Float64Array(d * d);
+  const row = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) row[k] = samples[i * d + k] - mean[k];
+    for (let a = 0; a < d; a++) {
+      const v = row[a] / n;
+      for (let b = a; b < d; b++) covariance[a * d + b] += v * row[b];
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) covariance[a * d + b] = covariance[b * d + a];
+  return { mean, covariance };
+}
+
+/** Mean, shrunk covariance's precision and its Cholesky factor for samples [n, d]. */
+export function fitGaussian(samples: Float64Array, n: number, d: number): { mean: Float64Array; precision: Float64Array; whitener: Float64Array; shrinkage: number } {
+  const { mean, covariance: s } = moments(samples, n, d);
   // Ledoit-Wolf: shrink S toward mu*I with alpha = min(1, b^2 / d^2), b^2 = mean ||x x^T - S||_F^2 / n.
   // Since sum_i x_i x_i^T = n S, b^2 = (sum_i ||x_i||^4 - n ||S||_F^2) / n^2: linear in n, no d x d per sample.
-  const mu = s.trace() / d;
+  let mu = 0;
+  for (let a = 0; a < d; a++) mu += s[a * d + a] / d;
   let d2 = 0;
   let frobenius = 0;
   for (let a = 0; a < d; a++) {
     for (let b = 0; b < d; b++) {
-      const v = s.get(a, b);
+      const v = s[a * d + b];
       frobenius += v * v;
       d2 += (v - (a === b ? mu : 0)) ** 2;
     }
@@ -89,12 +103,9 @@ export function fitGaussian(samples: Float64Array, n: number, d: number): { mean
   }
   const b2 = Math.max(0, (fourth - n * frobenius) / (n * n));
   const alpha = d2 > 0 ? Math.min(1, b2 / d2) : 1;
-  const shrunk = s.mul(1 - alpha).add(Matrix.eye(d).mul(alpha * mu + 1e-6));
-  const precision = new CholeskyDecomposition(shrunk).solve(Matrix.eye(d));
-  // Symmetrize before factoring: the solve leaves rounding asymmetry.
-  const symmetric = precision.add(precision.transpose()).div(2);
-  const lower = new CholeskyDecomposition(symmetric).lowerTriangularMatrix;
-  return { mean, precision: Float64Array.from(symmetric.to1DArray()), whitener: Float64Array.from(lower.to1DArray()), shrinkage: alpha };
+  const shrunk = s.map((v, i) => (1 - alpha) * v + (i % (d + 1) === 0 ? alpha * mu + 1e-6 : 0));
+  const precision = inverseSpd(shrunk, d);
+  return { mean, precision, whitener: cholesky(precision, d), shrinkage: alpha };
 }
 
 /** A single pooled Gaussian is fitted on at most this many random positions (cost: n d^2). */

@@ -28,6 +28,8 @@ export interface AnomalyHead {
   anomalyMap: Tensor;
   /** [N]: the mean of the top-k energies of the (smoothed) grid. */
   score: Tensor;
+  /** [N, 1, h, w]: the grid the score pools (region of interest and smoothing applied). */
+  grid: Tensor;
 }
 
 /** [N, 1, h, w] -> [N]: the mean of the k highest values of each grid (all of them on a grid of fewer cells). */
@@ -71,5 +73,5 @@ export function appendAnomalyHead(image: Tensor, features: Tensor, energy: GridE
   const score = topKMean(grid, scoreTopK);
   const sizes = concat([shapeOf(grid, 0, 2), shapeOf(image, 2, 4)], 0);
   const anomalyMap = resizeBilinear(grid, sizes, [image.shape[0], 1, image.shape[2], image.shape[3]]);
-  return { anomalyMap, score };
+  return { anomalyMap, score, grid };
 }

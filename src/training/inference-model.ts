@@ -12,6 +12,7 @@ import { Graph } from '../onnx/graph.js';
 import { ParameterStore } from '../onnx/parameters.js';
 
 export const MODEL_INPUT = 'image';
+export const GRID_OUTPUT = 'energy_grid';
 
 export interface InferenceModelSpec {
   backbone: Backbone;
@@ -23,6 +24,8 @@ export interface InferenceModelSpec {
   scoreTopK: number;
   /** The part of the frame inspected; default all of it. */
   roi?: RoiMask;
+  /** Also output the pooled energy grid as `energy_grid` (to choose the pooling on it). */
+  gridOutput?: boolean;
   metadata?: Record<string, string>;
 }
 
@@ -33,7 +36,7 @@ export function buildInferenceModel(spec: InferenceModelSpec): Uint8Array {
   const head = appendAnomalyHead(image, features, spec.fitted.energy(graph), { smoothing: spec.mapSmoothing, scoreTopK: spec.scoreTopK, roi: spec.roi });
   return exportModel(graph, {
     inputs: [image],
-    outputs: { anomaly_map: head.anomalyMap, score: head.score },
+    outputs: { anomaly_map: head.anomalyMap, score: head.score, ...(spec.gridOutput ? { [GRID_OUTPUT]: head.grid } : {}) },
     store: spec.fitted.store ?? new ParameterStore('float32', 0),
     docString: `kensa ${spec.fitted.method} model on ${spec.backbone.manifest.name}`,
     metadata: spec.metadata,

@@ -30,6 +30,7 @@ import { buildInferenceModel } from './inference-model.js';
 import { findOutliers } from './outliers.js';
 import { resolveTiling } from './resolve-tiling.js';
 import { scoreImages } from './score-images.js';
+import { chooseScoreTopK, type TopKChoice } from './score-pooling.js';
 
 export const MIN_TRAINING_IMAGES = 10;
 
@@ -53,8 +54,8 @@ export interface TrainingConfig {
   features: FeatureSettings;
   input: InputSpec;
   mapSmoothing: number;
-  /** Grid cells averaged into the image score (1: the maximum). */
-  scoreTopK: number;
+  /** Grid cells averaged into the image score (1: the maximum), or 'auto': chosen on held-out images with implanted defects. */
+  scoreTopK: number | 'auto';
   /** Mask image of the region of interest (white: inspect, black: ignore); default the whole frame. */
   roi?: string;
   validationFraction: number;
@@ -183,7 +184,18 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
 
   const featureOptions = preparedFeatureOptions(prepared);
   const { roi } = prepared;
-  const model = buildInferenceModel({ backbone, features: featureOptions, fitted, mapSmoothing: config.mapSmoothing, scoreTopK: config.scoreTopK, roi: roi?.reduced });
+  const build = (scoreTopK: number, gridOutput = false): Uint8Array =>
+    buildInferenceModel({ backbone, features: featureOptions, fitted, mapSmoothing: config.mapSmoothing, scoreTopK, roi: roi?.reduced, gridOutput });
+  let topKChoice: TopKChoice | undefined;
+  let scoreTopK: number;
+  if (config.scoreTopK === 'auto') {
+    progress('calibrate', 'choosing the image score on held-out images with implanted defects', 0);
+    topKChoice = await chooseScoreTopK(build(1, true), prepared.validation.map((i) => i.path), config.input, { seed: config.seed, session: config.session, signal: config.signal });
+    scoreTopK = topKChoice.k;
+  } else {
+    scoreTopK = config.scoreTopK;
+  }
+  const model = build(scoreTopK);
   const validation = await scoreImages(
     model,
     prepared.validation.map((i) => i.path),
@@ -227,7 +239,8 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
         ...fitted.config,
         features: config.features,
         mapSmoothing: config.mapSmoothing,
-        scoreTopK: config.scoreTopK,
+        scoreTopK,
+        ...(topKChoice ? { scoreTopKChoice: topKChoice } : {}),
         ...(roi ? { roi: { file: ROI_FILE, coverage: roi.coverage } satisfies RoiRecord } : {}),
         seed: config.seed,
         validationFraction: config.validationFraction,

@@ -13,6 +13,7 @@ const method = (imageAuroc: number, pixelAuroc: number, energyKind?: string): Me
   perDefect: { crack: imageAuroc },
   energyKind,
   threshold: 1,
+  scoreTopK: { k: 1 },
   roc: [],
   monitor: [],
   scores: [],
@@ -30,6 +31,16 @@ describe('kensa eval table', () => {
     expect(lines).toEqual([
       'ablation: the DxMI stage of dxmi improves on its initialization (gaussian) by +0.005 image AUROC, -0.007 pixel AUROC',
       'ablation: the DxMI stage of dxmi-spherical does NOT improve on its initialization (ae) by -0.005 image AUROC, +0.001 pixel AUROC',
+    ]);
+  });
+
+  it('says how each method pools its grid into the image score, and what an automatic choice saw', () => {
+    const chosen = { ...method(0.9, 0.7, 'residual'), scoreTopK: { k: 4, candidates: [{ k: 1, auroc: 0.9 }, { k: 4, auroc: 0.95 }] } };
+    const evaluation: Evaluation = { dataset: 'mtd', images: { train: 10, validation: 2, test: 5 }, methods: { dxmi: chosen, gaussian: method(0.9, 0.7) } };
+    const lines = table(evaluation).split('\n').filter((l) => l.includes('image score'));
+    expect(lines).toEqual([
+      'dxmi image score: the mean of the top 4 cells (chosen on held-out good images with implanted defects; their AUROC by k: 1: 0.900, 4: 0.950)',
+      'gaussian image score: the maximum of the grid (given)',
     ]);
   });
 
