@@ -10,8 +10,8 @@
  *
  *   npm run bench:quality -- [--model DIR] [--rounds N] [--posts N] [--json]
  *
- * Without --model, a gaussian model is trained first on 60 synthetic flanges at the default
- * recipe's input (224x224). The last line with --json is
+ * Without --model, a gaussian model is trained first on 60 synthetic flanges with the default
+ * recipe (320x320 input and a coarse pass). The last line with --json is
  * {"inspectP50Ms","serverTotalP50Ms","qualityP50Ms","qualityShareOfP50","driftCheckP50Ms","driftCheckShareOfP50","target","input","model","cpu","posts"}.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -53,7 +53,7 @@ async function benchModel(root: string): Promise<ModelPackage> {
   if (options.model) return readModelPackage(path.resolve(options.model));
   const data = path.join(root, 'flanges');
   await generateDataset({ out: data, kind: 'flange', seed: 11, train: 60, testGood: 0, testDefect: 0, width: 256, height: 256 });
-  log('training a gaussian model on 60 synthetic flanges (224x224 input)');
+  log(`training a gaussian model on 60 synthetic flanges (${DEFAULT_RECIPE.input.size}x${DEFAULT_RECIPE.input.size} input)`);
   return trainProduct({ product: 'bench', version: 'v1', out: path.join(root, 'package'), ...trainingConfig(DEFAULT_RECIPE, data, 'models', {}), method: 'gaussian' });
 }
 

@@ -101,13 +101,16 @@ try {
     const msPerIteration = (last.at - first.at) / (last.iteration - first.iteration);
     const { config, shape } = dxmiShape(pkg.manifest);
     const floorMs = await dxmiFloorMsPerIteration(config, shape, session, 20);
+    // A multi-scale recipe runs DxMI once per pass (the coarse pass's reports carry a prefix; its networks are the same size).
+    const passes = (pkg.manifest.training.config.scales as unknown[] | undefined)?.length ?? 1;
     dxmi = {
       iterations: last.iterations,
+      passes,
       ...shape,
       msPerIteration: +msPerIteration.toFixed(2),
       floorMsPerIteration: +floorMs.toFixed(2),
-      seconds: +((msPerIteration * last.iterations) / 1000).toFixed(1),
-      floorSeconds: +((floorMs * last.iterations) / 1000).toFixed(1),
+      seconds: +((msPerIteration * last.iterations * passes) / 1000).toFixed(1),
+      floorSeconds: +((floorMs * last.iterations * passes) / 1000).toFixed(1),
       ratioToFloor: +(msPerIteration / floorMs).toFixed(3),
     };
   }
@@ -119,7 +122,7 @@ try {
     console.log(`  scoring one image inside ONNX Runtime: median ${summary.msPerImage} ms`);
     if (dxmi) {
       console.log(
-        `  DxMI: ${dxmi.iterations} iterations (N ${dxmi.batch}, D ${dxmi.dim}, C ${dxmi.conditionDim}), ${dxmi.msPerIteration} ms each (${dxmi.seconds} s); ` +
+        `  DxMI: ${dxmi.passes} x ${dxmi.iterations} iterations (N ${dxmi.batch}, D ${dxmi.dim}, C ${dxmi.conditionDim}), ${dxmi.msPerIteration} ms each (${dxmi.seconds} s); ` +
           `plain forward+backward steps of the same networks ${dxmi.floorMsPerIteration} ms (${dxmi.floorSeconds} s); ratio ${dxmi.ratioToFloor}`,
       );
     }

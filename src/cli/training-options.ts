@@ -39,6 +39,13 @@ export function parseTile(value: string): TileGrid | 'auto' {
   return { size: Number(match[1]), overlap: match[2] === undefined ? AUTO_TILE_OVERLAP : Number(match[2]) };
 }
 
+/** `--coarse-scale`: a factor strictly between 0 and 1, or 0 for no coarse pass. */
+export function parseCoarseScale(value: string): number {
+  const scale = Number(value);
+  if (!(scale >= 0 && scale < 1)) throw new InvalidArgumentError(`expected a factor in [0, 1) (0: no coarse pass), got "${value}"`);
+  return scale;
+}
+
 /** DxMI knobs that are plain numbers or booleans, settable one by one. */
 const FAST: Record<string, unknown> = PRESETS.fast;
 const PAPER: Record<string, unknown> = PRESETS.paper;
@@ -52,6 +59,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--stride <n>', 'feature grid stride (8 or 16)', number, DEFAULT_RECIPE.features.stride)
     .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, DEFAULT_RECIPE.features.smoothing)
     .option('--tile <size[:overlap]|auto>', `run the backbone on overlapping tiles of size px with an overlap px halo each side (default halo ${AUTO_TILE_OVERLAP}); auto: tile only inputs over 1024 x 1024`, parseTile)
+    .option('--coarse-scale <f>', 'also score the whole frame shrunk by this factor with its own model; the map is the larger of the two, each in units of its spread on held-out good images (0: one scale)', parseCoarseScale, DEFAULT_RECIPE.features.coarseScale ?? 0)
     .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, DEFAULT_RECIPE.mapSmoothing)
     .option('--score-top-k <k|auto>', 'image score: mean of the k highest cells of the energy grid (1 = the maximum); auto: the k that best tells held-out good images from copies with implanted defects', parseTopK, DEFAULT_RECIPE.scoreTopK)
     .option('--roi <mask>', 'region of interest: an image stretched onto the frame, white = inspect, black = ignore (default: the whole frame)')
@@ -120,6 +128,7 @@ export function trainingSettings(raw: Record<string, unknown>): TrainingSettings
       stride,
       smoothing: raw.featureSmoothing as number,
       ...(raw.tile ? { tile: raw.tile as TileGrid | 'auto' } : {}),
+      ...(raw.coarseScale ? { coarseScale: raw.coarseScale as number } : {}),
     },
     input: {
       policy: raw.resize as InputSpec['policy'],

@@ -1,7 +1,8 @@
 /**
- * The feature graph: RGB image [N, 3, H, W] in [0, 1] -> backbone input scaling -> backbone ->
- * chosen layers, each resized (bilinear, half-pixel) to one grid -> concatenated on channels ->
- * optional k x k average smoothing -> optional L2 normalization per position -> [N, C, h, w].
+ * The feature graph: RGB image [N, 3, H, W] in [0, 1] -> optional downscale (a coarse pass) ->
+ * backbone input scaling -> backbone -> chosen layers, each resized (bilinear, half-pixel) to one
+ * grid -> concatenated on channels -> optional k x k average smoothing -> optional L2
+ * normalization per position -> [N, C, h, w].
  * With a tile grid, the backbone and the resize run on overlapping tiles whose cores are stitched
  * back into the same whole-frame grid (tiling.ts); what follows does not know the difference.
  *
@@ -36,6 +37,8 @@ export interface FeatureOptions {
   eps?: number;
   /** Run the backbone on overlapping tiles and stitch their features (see tiling.ts); default: the whole image at once. */
   tile?: TileGrid;
+  /** Shrink the image by this factor (0 < s <= 1) before the backbone: the coarse pass of a multi-scale model (default 1). */
+  inputScale?: number;
 }
 
 export interface FeatureGraphOptions extends FeatureOptions {
@@ -65,7 +68,9 @@ export function resolveFeatureOptions(backbone: Backbone, options: FeatureOption
     throw new Error(`feature smoothing must be an odd kernel size (1 = off, 3, 5, ...), got ${smoothing}`);
   }
   if (options.tile) checkTileGrid(options.tile, tileUnit(outputs, stride));
-  return { layers, outputs, stride, smoothing, normalize: options.normalize ?? true, eps: options.eps ?? 1e-12, tile: options.tile };
+  const inputScale = options.inputScale ?? 1;
+  if (!(inputScale > 0 && inputScale <= 1)) throw new Error(`feature input scale must be in (0, 1], got ${inputScale}`);
+  return { layers, outputs, stride, smoothing, normalize: options.normalize ?? true, eps: options.eps ?? 1e-12, tile: options.tile, inputScale };
 }
 
 /** Append the feature graph for `image` ([N, 3, H, W], RGB in [0, 1]) to `graph`. */
@@ -85,7 +90,7 @@ export function buildFeatureGraph(graph: Graph, image: Tensor, options: FeatureG
     }
   }
 
-  const input = backboneInput(image, manifest);
+  const input = backboneInput(o.inputScale < 1 ? op.downscale(image, o.inputScale) : image, manifest);
   let features = o.tile ? tiledFeatures(input, backbone, o.outputs, o.stride, o.tile) : wholeFrameFeatures(input, backbone, o);
   const channels = o.outputs.reduce((sum, out) => sum + out.channels, 0);
 

@@ -3,17 +3,12 @@
  * To skip even this copy, allocate the batch with `allocateBatch` and decode each image straight
  * into its slot (`decodeImage(..., { out: batchSlot(batch, i) })`).
  */
+import type { PlanarImage } from './planar.js';
 
 export interface Batch {
   /** N x 3 x H x W, float32. */
   data: Float32Array;
   dims: [number, number, number, number];
-}
-
-interface Planar {
-  data: Float32Array;
-  width: number;
-  height: number;
 }
 
 export function allocateBatch(count: number, width: number, height: number): Batch {
@@ -30,7 +25,7 @@ export function batchSlot(batch: Batch, index: number): Float32Array {
 }
 
 /** Copies `images` (all the same width and height) into one new batch buffer. */
-export function packBatch(images: readonly Planar[]): Batch {
+export function packBatch(images: readonly PlanarImage[]): Batch {
   if (images.length === 0) throw new RangeError('cannot pack an empty batch');
   const { width, height } = images[0];
   const batch = allocateBatch(images.length, width, height);

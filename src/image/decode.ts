@@ -20,7 +20,7 @@ import type { InputSpec } from '../model/manifest.js';
 import { checkBmpData, readBmpHeader, type BmpHeader } from './bmp.js';
 import { decodeBmp } from './bmp-thread.js';
 import { ImageError } from './errors.js';
-import { toPlanarRgb, type Rgb } from './planar.js';
+import { toPlanarRgb, type PlanarImage, type Rgb } from './planar.js';
 import { targetSize, type Size } from './resize-policy.js';
 import { FORMAT_NAMES, sniff, type ImageFormat } from './sniff.js';
 import { findTruncation, type Truncation } from './truncation.js';
@@ -62,11 +62,8 @@ export interface ImageInfo {
   orientation: number;
 }
 
-export interface DecodedImage {
-  /** Planar RGB (CHW), float32 in [0, 1], width x height of the model input. */
-  data: Float32Array;
-  width: number;
-  height: number;
+/** Width x height of the model input (or of the size asked for). */
+export interface DecodedImage extends PlanarImage {
   original: ImageInfo;
 }
 

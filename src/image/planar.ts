@@ -7,6 +7,13 @@
 
 export type Rgb = readonly [number, number, number];
 
+/** One image in the model's layout: planar RGB (CHW), float32 in [0, 1]. */
+export interface PlanarImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
 const UCHAR_TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 /**

@@ -40,7 +40,7 @@ function topKMean(grid: Tensor, k: number): Tensor {
 }
 
 /** Replaces the cells outside the region of interest by the grid's minimum: they can raise neither the score nor the map. */
-function ignoreOutside(grid: Tensor, roi: RoiMask): (x: Tensor) => Tensor {
+export function ignoreOutside(grid: Tensor, roi: RoiMask): (x: Tensor) => Tensor {
   const g = grid.graph;
   const mask = floats(g, roi.inspected, [1, 1, roi.height, roi.width]);
   // The grid's size is only known at run time (aspect-preserving inputs); the mask is stretched onto it like the frame.
@@ -58,10 +58,13 @@ export interface HeadOptions {
   roi?: RoiMask;
 }
 
-/** @param image the model input [N, 3, H, W] (for the output size) */
-export function appendAnomalyHead(image: Tensor, features: Tensor, energy: GridEnergy, options: HeadOptions = {}): AnomalyHead {
+/**
+ * @param image the model input [N, 3, H, W] (for the output size)
+ * @param energies the energy grid [N, 1, h, w]
+ */
+export function appendAnomalyHead(image: Tensor, energies: Tensor, options: HeadOptions = {}): AnomalyHead {
   const { smoothing = 1, scoreTopK = 1, roi } = options;
-  let grid = energy(features);
+  let grid = energies;
   const ignore = roi ? ignoreOutside(grid, roi) : (x: Tensor) => x;
   grid = ignore(grid);
   if (smoothing > 1) {

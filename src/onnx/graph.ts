@@ -33,6 +33,7 @@ export class Graph {
   private readonly names = new Set<string>();
   private readonly constantCache = new Map<string, Tensor>();
   private counter = 0;
+  private parameterPrefix = '';
 
   /** `floatType` is the element type of parameters and of constants made from plain numbers. */
   constructor(readonly floatType: FloatDType = 'float32') {}
@@ -44,9 +45,24 @@ export class Graph {
   }
 
   parameter(name: string, shape: readonly number[], init: Initializer): Tensor {
-    const tensor = new Tensor(this, this.claim(name), this.floatType, shape, null);
-    this.parameters.set(name, { tensor, init });
+    const full = this.parameterPrefix + name;
+    const tensor = new Tensor(this, this.claim(full), this.floatType, shape, null);
+    this.parameters.set(full, { tensor, init });
     return tensor;
+  }
+
+  /**
+   * Parameters declared while `build` runs are named `prefix + name`, so two trained models of
+   * one kind (the scales of a multi-scale model) can live in one graph; see ParameterStore.adopt.
+   */
+  withParameterPrefix<T>(prefix: string, build: () => T): T {
+    const outer = this.parameterPrefix;
+    this.parameterPrefix = outer + prefix;
+    try {
+      return build();
+    } finally {
+      this.parameterPrefix = outer;
+    }
   }
 
   /** A constant tensor, stored as an initializer. Identical small constants are shared. */

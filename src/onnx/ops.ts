@@ -398,3 +398,21 @@ export function resizeBilinear(x: Tensor, sizes: Tensor, shape: Shape): Tensor {
   });
   return output;
 }
+
+/**
+ * x [N, C, H, W] shrunk by `scale` (0 < scale < 1) to floor(H * scale) x floor(W * scale):
+ * bilinear with antialiasing, so fine texture averages out as in an image library's resize
+ * instead of aliasing.
+ */
+export function downscale(x: Tensor, scale: number): Tensor {
+  if (!(scale > 0 && scale < 1)) throw new RangeError(`downscale needs 0 < scale < 1, got ${scale}`);
+  const g = x.graph;
+  const side = (d: Dim, hint: string): Dim => (typeof d === 'number' ? Math.floor(d * scale) : freshDim(hint));
+  const shape: Shape = [x.shape[0], x.shape[1], side(x.shape[2], 'downscaled_h'), side(x.shape[3], 'downscaled_w')];
+  const scales = g.constant(Float32Array.from([1, 1, scale, scale]), [4], 'float32');
+  return single(g, 'Resize', [x, g.constant(new Float32Array(0), [0], 'float32'), scales], x.dtype, shape, {
+    mode: attr.string('linear'),
+    coordinate_transformation_mode: attr.string('half_pixel'),
+    antialias: attr.int(1),
+  });
+}

@@ -49,6 +49,12 @@ export class ParameterStore {
     }
   }
 
+  /** Takes every value of `other` under `prefix + name` (the names Graph.withParameterPrefix gives). */
+  adopt(other: ParameterStore, prefix: string): void {
+    if (other.dtype !== this.dtype) throw new Error(`cannot adopt ${other.dtype} parameters into a ${this.dtype} store`);
+    for (const [name, value] of other.values) this.set(prefix + name, value.shape, value.data);
+  }
+
   names(): string[] {
     return [...this.values.keys()];
   }

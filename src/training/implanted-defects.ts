@@ -4,17 +4,11 @@
  * decoded model input as if it were the part's surface. They stand in for the defects a product
  * has not shown yet when a training choice needs defective examples (no real defect may be used).
  */
+import type { PlanarImage } from '../image/planar.js';
 import { FINE_DEFECTS } from '../synth/fine-defects.js';
 import { SURFACE_DEFECTS } from '../synth/defects.js';
 import { shade, type Scene } from '../synth/scene.js';
 import type { Random } from '../util/random.js';
-
-/** Planar RGB (CHW) in [0, 1], as decoded for the model. */
-export interface PlanarImage {
-  data: Float32Array;
-  width: number;
-  height: number;
-}
 
 const DEFECTS = { ...SURFACE_DEFECTS, ...FINE_DEFECTS };
 export type ImplantedDefect = keyof typeof DEFECTS;

@@ -24,15 +24,22 @@ import { ROI_FILE, writeModelPackage, type ModelPackage } from '../model/model-p
 import { loadRoi, type RegionOfInterest, type RoiRecord } from '../model/roi.js';
 import type { SessionConfig } from '../onnx/session.js';
 import { extractFeatures, type ExtractedFeatures } from './extract-features.js';
-import type { FitOptions } from '../methods/method.js';
+import type { FeatureSet, FitOptions, FittedMethod } from '../methods/method.js';
+import type { ScaleNormalization } from '../model/scale-fusion.js';
 import { fitMethod, type MethodSettings } from './fit-method.js';
-import { buildInferenceModel } from './inference-model.js';
+import { buildInferenceModel, type InferenceModelSpec, type ScalePass } from './inference-model.js';
 import { findOutliers } from './outliers.js';
 import { resolveTiling } from './resolve-tiling.js';
+import { measureNormalization } from './scale-normalization.js';
 import { scoreImages } from './score-images.js';
 import { chooseScoreTopK, type TopKChoice } from './score-pooling.js';
 
 export const MIN_TRAINING_IMAGES = 10;
+/**
+ * Held-out images a multi-scale model needs: each pass's spread is measured on them, and on a
+ * handful the fused scores tie (two images whose order the passes disagree on score alike).
+ */
+export const MIN_SCALE_IMAGES = 10;
 
 export interface FeatureSettings {
   /** Built-in backbone name or path to a backbone.json. */
@@ -43,6 +50,8 @@ export interface FeatureSettings {
   smoothing: number;
   /** Tiles of the backbone pass, or 'auto' (decided from the training images); absent: the whole frame. */
   tile?: TileGrid | 'auto';
+  /** Also a coarse pass over the whole frame shrunk by this factor (0 < s < 1), its map fused with the fine one (multi-scale.ts); absent: one pass. */
+  coarseScale?: number;
 }
 
 export interface TrainingConfig {
@@ -87,6 +96,8 @@ export interface PreparedTraining {
   backbone: Backbone;
   layers: string[];
   features: ExtractedFeatures;
+  /** The coarse pass's features, when config.features.coarseScale asks for one. */
+  coarse?: { scale: number; features: ExtractedFeatures };
   featureSeconds: number;
   /** Read from config.roi. */
   roi?: RegionOfInterest;
@@ -109,19 +120,36 @@ export async function loadGoodImages(data: string): Promise<{ items: DatasetItem
 }
 
 /** Everything the cached feature maps depend on: the whole backbone manifest (input scaling, converter version...), layers, grid and input. */
-export function featureCacheKey(backbone: Backbone, features: FeatureSettings, input: InputSpec, tile?: TileGrid | null): string {
-  // The tile grid only when there is one, so caches of untiled features stay valid.
-  return JSON.stringify({ backbone: backbone.manifest, layers: features.layers ?? null, stride: features.stride, smoothing: features.smoothing, input, ...(tile ? { tile } : {}) });
+export function featureCacheKey(backbone: Backbone, features: FeatureSettings, input: InputSpec, tile?: TileGrid | null, inputScale = 1): string {
+  // The tile grid and the scale only when they apply, so caches of plain features stay valid.
+  return JSON.stringify({
+    backbone: backbone.manifest,
+    layers: features.layers ?? null,
+    stride: features.stride,
+    smoothing: features.smoothing,
+    input,
+    ...(tile ? { tile } : {}),
+    ...(inputScale !== 1 ? { inputScale } : {}),
+  });
 }
 
-/** The feature graph's options of a prepared training run: its layers, grid and tiles, unnormalized (methods normalize themselves). */
-export function preparedFeatureOptions(prepared: PreparedTraining): FeatureOptions {
+/**
+ * The feature graph's options of a prepared training run's fine pass (its layers, grid and tiles)
+ * or coarse pass (the frame shrunk, untiled); unnormalized (methods normalize themselves).
+ */
+export function preparedFeatureOptions(prepared: PreparedTraining, pass: 'fine' | 'coarse' = 'fine'): FeatureOptions {
   const { features } = prepared.config;
+  const base = { layers: prepared.layers, stride: features.stride, smoothing: features.smoothing, normalize: false };
+  if (pass === 'coarse') {
+    if (!prepared.coarse) throw new Error('this training run has no coarse pass');
+    return { ...base, inputScale: prepared.coarse.scale };
+  }
   const tile = prepared.tiling?.grid ?? undefined;
-  return { layers: prepared.layers, stride: features.stride, smoothing: features.smoothing, normalize: false, ...(tile ? { tile } : {}) };
+  return { ...base, ...(tile ? { tile } : {}) };
 }
 
-export async function prepareTraining(config: TrainingConfig): Promise<PreparedTraining> {
+export async function prepareTraining(requested: TrainingConfig): Promise<PreparedTraining> {
+  let config = requested;
   const started = performance.now();
   const progress = config.onProgress ?? (() => undefined);
   const warn = config.onWarning ?? (() => undefined);
@@ -134,71 +162,108 @@ export async function prepareTraining(config: TrainingConfig): Promise<PreparedT
     throw new Error(`${config.data} has ${items.length} readable good images; training needs at least ${MIN_TRAINING_IMAGES}`);
   }
   const split = splitTrainValidation(items, config.validationFraction, config.seed, MIN_CALIBRATION_IMAGES);
+  if (config.features.coarseScale !== undefined && split.validation.length < MIN_SCALE_IMAGES) {
+    warn(`${split.validation.length} held-out images are too few to measure a coarse pass against the fine one (${MIN_SCALE_IMAGES} needed): trained at one scale`);
+    config = { ...config, features: { ...config.features, coarseScale: undefined } };
+  }
 
   const backbone = await loadBackbone(config.features.backbone, config.modelsDir);
   const { outputs } = resolveFeatureOptions(backbone, { layers: config.features.layers, stride: config.features.stride });
   const tiling = await resolveTiling(config.features.tile, split.train.map((i) => i.path), config.input, tileUnit(outputs, config.features.stride));
   const tile = tiling?.grid ?? undefined;
-  const extractor = await FeatureExtractor.create({
-    backbone,
-    layers: config.features.layers,
-    stride: config.features.stride,
-    smoothing: config.features.smoothing,
-    normalize: false,
-    ...(tile ? { tile } : {}),
-    ...config.session,
-  });
-  const layers = extractor.layers.map((l) => l.name);
-  let features: ExtractedFeatures;
-  try {
-    features = await extractFeatures(
-      split.train.map((i) => i.path),
-      {
-        extractor,
-        input: config.input,
-        cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input, tile) } : undefined,
-        onProgress: (done, total) => progress('features', `${done}/${total} images`, done / total),
-        signal: config.signal,
-      },
-    );
-  } finally {
-    await extractor.release();
-  }
+  // The coarse pass shrinks the whole frame in the graph, from the same decoded input, and runs untiled.
+  const coarseScale = config.features.coarseScale;
+  // One 'features' stage for both passes: the fine pass fills the first half of its progress when a coarse one follows.
+  const passShare = coarseScale === undefined ? 1 : 0.5;
+  const extract = async (inputScale: number, label: string, start: number): Promise<{ features: ExtractedFeatures; layers: string[] }> => {
+    const passTile = inputScale < 1 ? undefined : tile;
+    const extractor = await FeatureExtractor.create({
+      backbone,
+      layers: config.features.layers,
+      stride: config.features.stride,
+      smoothing: config.features.smoothing,
+      normalize: false,
+      inputScale,
+      ...(passTile ? { tile: passTile } : {}),
+      ...config.session,
+    });
+    try {
+      const extracted = await extractFeatures(
+        split.train.map((i) => i.path),
+        {
+          extractor,
+          input: config.input,
+          cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input, passTile, inputScale) } : undefined,
+          onProgress: (done, total) => progress('features', `${label}${done}/${total} images`, start + (passShare * done) / total),
+          signal: config.signal,
+        },
+      );
+      return { features: extracted, layers: extractor.layers.map((l) => l.name) };
+    } finally {
+      await extractor.release();
+    }
+  };
+  const { features, layers } = await extract(1, '', 0);
+  const coarse = coarseScale === undefined ? undefined : { scale: coarseScale, features: (await extract(coarseScale, 'coarse pass: ', 0.5)).features };
   for (const outlier of findOutliers(features)) {
     warn(`${split.train[outlier.index].name} looks unlike the other training images (${outlier.reason}); if it is not a good part of this product, remove it: it poisons the model`);
   }
-  return { config, train: split.train, validation: split.validation, backbone, layers, features, featureSeconds: (performance.now() - started) / 1000, roi, ...(tiling ? { tiling } : {}) };
+  return {
+    config,
+    train: split.train,
+    validation: split.validation,
+    backbone,
+    layers,
+    features,
+    ...(coarse ? { coarse } : {}),
+    featureSeconds: (performance.now() - started) / 1000,
+    roi,
+    ...(tiling ? { tiling } : {}),
+  };
 }
 
 export async function packageMethod(prepared: PreparedTraining, method: Method, target: { product: string; version: string; dir: string }): Promise<ModelPackage> {
   const { config, backbone, features } = prepared;
   const started = performance.now();
   const progress = config.onProgress ?? (() => undefined);
-  const fitted = await fitMethod(method, features, config.settings, {
-    session: config.session,
-    seed: config.seed,
-    signal: config.signal,
-    validation: config.validation,
-    onProgress: (message, fraction) => progress('train', message, fraction),
-  });
-
-  const featureOptions = preparedFeatureOptions(prepared);
+  const passShare = prepared.coarse ? 0.5 : 1;
+  const fit = (set: FeatureSet, label: string, start: number, validation?: FitOptions['validation']): Promise<FittedMethod> =>
+    fitMethod(method, set, config.settings, {
+      session: config.session,
+      seed: config.seed,
+      signal: config.signal,
+      validation,
+      onProgress: (message, fraction) => progress('train', label + message, start + passShare * fraction),
+    });
+  const passes: ScalePass[] = [{ features: preparedFeatureOptions(prepared), fitted: await fit(features, '', 0, config.validation) }];
+  if (prepared.coarse) passes.push({ features: preparedFeatureOptions(prepared, 'coarse'), fitted: await fit(prepared.coarse.features, 'coarse pass: ', 0.5) });
+  const [{ fitted }] = passes;
+  const validationFiles = prepared.validation.map((i) => i.path);
   const { roi } = prepared;
-  const build = (scoreTopK: number, gridOutput = false): Uint8Array =>
-    buildInferenceModel({ backbone, features: featureOptions, fitted, mapSmoothing: config.mapSmoothing, scoreTopK, roi: roi?.reduced, gridOutput });
+  const exported = (spec: Pick<InferenceModelSpec, 'passes' | 'normalizations' | 'scoreTopK' | 'gridOutput'>): Uint8Array =>
+    buildInferenceModel({ backbone, mapSmoothing: config.mapSmoothing, roi: roi?.reduced, ...spec });
+  let normalizations: ScaleNormalization[] | undefined;
+  if (passes.length > 1) {
+    progress('calibrate', 'measuring each scale on the held-out images', 0);
+    normalizations = [];
+    for (const pass of passes) {
+      normalizations.push(await measureNormalization(exported({ passes: [pass], scoreTopK: 1 }), validationFiles, config.input, { session: config.session, signal: config.signal }));
+    }
+  }
+  const build = (scoreTopK: number, gridOutput = false): Uint8Array => exported({ passes, normalizations, scoreTopK, gridOutput });
   let topKChoice: TopKChoice | undefined;
   let scoreTopK: number;
   if (config.scoreTopK === 'auto') {
     progress('calibrate', 'choosing the image score on held-out images with implanted defects', 0);
-    topKChoice = await chooseScoreTopK(build(1, true), prepared.validation.map((i) => i.path), config.input, { seed: config.seed, session: config.session, signal: config.signal });
+    topKChoice = await chooseScoreTopK(build(1, true), validationFiles, config.input, { seed: config.seed, session: config.session, signal: config.signal });
     scoreTopK = topKChoice.k;
   } else {
     scoreTopK = config.scoreTopK;
   }
-  const model = build(scoreTopK);
+  const onnx = build(scoreTopK);
   const validation = await scoreImages(
-    model,
-    prepared.validation.map((i) => i.path),
+    onnx,
+    validationFiles,
     config.input,
     { session: config.session, onProgress: (done, total) => progress('calibrate', `${done}/${total} held-out images`, done / total), signal: config.signal },
   );
@@ -242,6 +307,7 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
         scoreTopK,
         ...(topKChoice ? { scoreTopKChoice: topKChoice } : {}),
         ...(roi ? { roi: { file: ROI_FILE, coverage: roi.coverage } satisfies RoiRecord } : {}),
+        ...(passes.length > 1 ? { scales: scalesRecord(passes, normalizations ?? []) } : {}),
         seed: config.seed,
         validationFraction: config.validationFraction,
         ...(fitted.monitor?.length ? { monitor: fitted.monitor } : {}),
@@ -252,9 +318,20 @@ export async function packageMethod(prepared: PreparedTraining, method: Method, 
       validationScoreMedian: calibration.image.center,
       validationFalseCalls: validation.images.filter((s) => s.score >= calibration.image.threshold).length,
     },
-    timings: { featureSeconds: prepared.featureSeconds, fitSeconds: fitted.trainSeconds, msPerImage: validation.msPerImage },
+    timings: { featureSeconds: prepared.featureSeconds, fitSeconds: passes.reduce((sum, pass) => sum + pass.fitted.trainSeconds, 0), msPerImage: validation.msPerImage },
   };
-  return writeModelPackage(target.dir, model, manifest, roi?.png);
+  return writeModelPackage(target.dir, onnx, manifest, roi?.png);
+}
+
+/** What the manifest says of a multi-scale model's passes: the scale, normalization and fit of each. */
+function scalesRecord(passes: readonly ScalePass[], normalizations: readonly ScaleNormalization[]) {
+  return passes.map((pass, i) => ({
+    inputScale: pass.features.inputScale ?? 1,
+    ...normalizations[i],
+    trainSeconds: pass.fitted.trainSeconds,
+    // The fine pass's settings are the manifest's own; a coarse pass records what its fit chose.
+    ...(i > 0 ? { config: pass.fitted.config } : {}),
+  }));
 }
 
 export async function trainProduct(options: TrainProductOptions): Promise<ModelPackage> {

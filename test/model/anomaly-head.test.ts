@@ -14,7 +14,7 @@ async function head(grids: Float32Array, n: number, h: number, w: number, option
   const graph = new Graph();
   const image = graph.input('image', ['N', 3, 'H', 'W']);
   const energy = graph.input('energy', ['N', 1, 'h', 'w']);
-  const { score, anomalyMap } = appendAnomalyHead(image, energy, (e) => e, options);
+  const { score, anomalyMap } = appendAnomalyHead(image, energy, options);
   const step = await ForwardStep.compile(graph, { score, anomalyMap }, new ParameterStore('float32', 0), { threads: 1 });
   const pixels = new Float32Array(n * 3 * IMAGE_SIDE * IMAGE_SIDE);
   const result = await step.run({ image: new ort.Tensor('float32', pixels, [n, 3, IMAGE_SIDE, IMAGE_SIDE]), energy: new ort.Tensor('float32', grids, [n, 1, h, w]) });

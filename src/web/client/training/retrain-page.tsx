@@ -208,7 +208,7 @@ function RetrainForm({ search }: { search: URLSearchParams }) {
               <div class="form-grid form-grid-4">
                 <FormField label="Input size (px)" error={fieldError('inputSize')}>
                   {(control) => (
-                    <input {...control} type="number" name="inputSize" min="32" max="1024" step="16" value={form.inputSize} placeholder={String(active?.input.size ?? 224)} onInput={(e) => set('inputSize', e.currentTarget.value)} />
+                    <input {...control} type="number" name="inputSize" min="32" max="1024" step="16" value={form.inputSize} placeholder={String(active?.input.size ?? 320)} onInput={(e) => set('inputSize', e.currentTarget.value)} />
                   )}
                 </FormField>
                 <FormField label="Held-out share" error={fieldError('validationFraction')}>
