@@ -58,7 +58,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--layers <names>', 'backbone outputs to use, comma-separated (default: the backbone\'s defaults)')
     .option('--stride <n>', 'feature grid stride (8 or 16)', number, DEFAULT_RECIPE.features.stride)
     .option('--feature-smoothing <k>', 'k x k average of features (odd; 1 = none)', number, DEFAULT_RECIPE.features.smoothing)
-    .option('--tile <size[:overlap]|auto>', `run the backbone on overlapping tiles of size px with an overlap px halo each side (default halo ${AUTO_TILE_OVERLAP}); auto: tile only inputs over 1024 x 1024`, parseTile)
+    .option('--tile <size[:overlap]|auto>', `run the backbone on overlapping tiles of size px with an overlap px halo each side (default halo ${AUTO_TILE_OVERLAP}); auto: frames of one aspect that the input would shrink are taken at their own resolution (up to about 2 MP), and tiled when over 1024 x 1024`, parseTile)
     .option('--coarse-scale <f>', 'also score the whole frame shrunk by this factor with its own model; the map is the larger of the two, each in units of its spread on held-out good images (0: one scale)', parseCoarseScale, DEFAULT_RECIPE.features.coarseScale ?? 0)
     .option('--map-smoothing <k>', 'k x k average of the energy grid (odd; 1 = none)', number, DEFAULT_RECIPE.mapSmoothing)
     .option('--score-top-k <k|auto>', 'image score: mean of the k highest cells of the energy grid (1 = the maximum); auto: the k that best tells held-out good images from copies with implanted defects', parseTopK, DEFAULT_RECIPE.scoreTopK)

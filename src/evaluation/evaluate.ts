@@ -3,7 +3,7 @@
  * package and calibrate each exactly as `kensa train` does, run each exported model on test/, and
  * measure image AUROC, pixel AUROC, AUPRO (to 30% FPR) and F1 at the calibrated threshold.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { GOOD, type DatasetItem } from '../datasets/item.js';
@@ -18,6 +18,7 @@ import { createSession, type SessionConfig } from '../onnx/session.js';
 import { MODEL_INPUT } from '../training/inference-model.js';
 import { scoreImages, type ScoredImage } from '../training/score-images.js';
 import { FeatureExtractor } from '../features/extractor.js';
+import type { TileChoice } from '../features/auto-tile.js';
 import type { FeatureSet } from '../methods/method.js';
 import { extractFeatures } from '../training/extract-features.js';
 import type { TopKChoice } from '../training/score-pooling.js';
@@ -38,6 +39,8 @@ export interface MethodEvaluation {
   f1: number;
   trainSeconds: number;
   msPerImage: number;
+  /** Size of the exported model.onnx (every pass's weights), in MB. */
+  modelMB: number;
   /** Image AUROC of good against each defect type. */
   perDefect: Record<string, number>;
   /** DxMI methods: the energy's kind (residual, spherical-ae), which says what the DxMI stage started from. */
@@ -56,6 +59,9 @@ export interface MethodEvaluation {
 export interface Evaluation {
   dataset: string;
   images: { train: number; validation: number; test: number };
+  /** The model input every method was trained and tested at (`--tile auto` may choose it), and the tiling decision. */
+  input: InputSpec;
+  tiling?: TileChoice;
   methods: Record<string, MethodEvaluation>;
 }
 
@@ -119,7 +125,7 @@ export async function evaluate(options: EvaluationOptions): Promise<Evaluation> 
 
   for (const method of options.methods) {
     const pkg = await packageMethod(prepared, method, { product: path.basename(path.resolve(options.data)), version: method, dir: path.join(options.workDir, method) });
-    const run = await scoreImages(pkg.modelPath, test.map((t) => t.path), options.input, {
+    const run = await scoreImages(pkg.modelPath, test.map((t) => t.path), pkg.manifest.input, {
       session: options.session,
       onProgress: (done, total) => progress('test', `${method}: ${done}/${total} test images`, done / total),
       signal: options.signal,
@@ -147,7 +153,8 @@ export async function evaluate(options: EvaluationOptions): Promise<Evaluation> 
       aupro: aupro(run.images.map((s, i) => ({ width: s.width, height: s.height, scores: s.map, mask: masks![i] })), { maxFpr: 0.3 }),
       f1: f1AtThreshold(scores, labels, threshold).f1,
       trainSeconds: pkg.manifest.training.seconds,
-      msPerImage: await latency(pkg.modelPath, test[0].path, options.input, options.session),
+      msPerImage: await latency(pkg.modelPath, test[0].path, pkg.manifest.input, options.session),
+      modelMB: (await stat(pkg.modelPath)).size / 1e6,
       perDefect,
       energyKind: (pkg.manifest.training.config.energy as { kind?: string } | undefined)?.kind,
       threshold,
@@ -164,6 +171,8 @@ export async function evaluate(options: EvaluationOptions): Promise<Evaluation> 
   return {
     dataset: path.resolve(options.data),
     images: { train: prepared.train.length, validation: prepared.validation.length, test: test.length },
+    input: prepared.config.input,
+    ...(prepared.tiling ? { tiling: prepared.tiling } : {}),
     methods,
   };
 }

@@ -11,7 +11,7 @@ import { renderOverlay } from '../model/heatmap.js';
 import { LoadedModel } from '../model/loaded-model.js';
 import type { Evaluation, MethodEvaluation } from './evaluate.js';
 
-const SUMMARY_KEYS = ['imageAuroc', 'pixelAuroc', 'aupro', 'f1', 'trainSeconds', 'msPerImage'] as const;
+const SUMMARY_KEYS = ['imageAuroc', 'pixelAuroc', 'aupro', 'f1', 'trainSeconds', 'msPerImage', 'modelMB'] as const;
 
 /** The JSON the issue specifies (plus per-defect AUROC and the threshold). */
 export function summary(evaluation: Evaluation): Record<string, unknown> {
@@ -19,16 +19,16 @@ export function summary(evaluation: Evaluation): Record<string, unknown> {
   for (const [name, m] of Object.entries(evaluation.methods)) {
     methods[name] = { ...Object.fromEntries(SUMMARY_KEYS.map((k) => [k, +m[k].toFixed(4)])), perDefect: m.perDefect, threshold: m.threshold, scoreTopK: m.scoreTopK.k };
   }
-  return { dataset: evaluation.dataset, images: evaluation.images, methods };
+  return { dataset: evaluation.dataset, images: evaluation.images, input: evaluation.input, ...(evaluation.tiling ? { tiling: evaluation.tiling } : {}), methods };
 }
 
 export function table(evaluation: Evaluation): string {
   const names = Object.keys(evaluation.methods);
   const defects = Object.keys(Object.values(evaluation.methods)[0]?.perDefect ?? {});
-  const header = ['method', 'image AUROC', 'pixel AUROC', 'AUPRO@30%', 'F1', 'train s', 'ms/image', ...defects];
+  const header = ['method', 'image AUROC', 'pixel AUROC', 'AUPRO@30%', 'F1', 'train s', 'ms/image', 'model MB', ...defects];
   const rows = names.map((name) => {
     const m = evaluation.methods[name];
-    return [name, m.imageAuroc.toFixed(3), m.pixelAuroc.toFixed(3), m.aupro.toFixed(3), m.f1.toFixed(3), m.trainSeconds.toFixed(0), m.msPerImage.toFixed(1), ...defects.map((d) => m.perDefect[d].toFixed(3))];
+    return [name, m.imageAuroc.toFixed(3), m.pixelAuroc.toFixed(3), m.aupro.toFixed(3), m.f1.toFixed(3), m.trainSeconds.toFixed(0), m.msPerImage.toFixed(1), m.modelMB.toFixed(1), ...defects.map((d) => m.perDefect[d].toFixed(3))];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -36,7 +36,9 @@ export function table(evaluation: Evaluation): string {
   for (const [name, m] of Object.entries(evaluation.methods)) {
     if (m.monitor.length > 0) lines.push('', `${name} test image AUROC while training: ${m.monitor.map((p) => `${p.iteration}: ${p.auroc.toFixed(3)}`).join(', ')}`);
   }
-  lines.push('', ...Object.entries(evaluation.methods).map(([name, m]) => `${name} image score: ${poolingOf(m)}`));
+  const { input, tiling } = evaluation;
+  lines.push('', `input: ${input.policy} ${input.size}${tiling ? `; tiling ${tiling.reason}` : ''}`);
+  lines.push(...Object.entries(evaluation.methods).map(([name, m]) => `${name} image score: ${poolingOf(m)}`));
   const ablations = DXMI_METHODS.filter((name) => evaluation.methods[name] && evaluation.methods[initializationOf(evaluation.methods[name])]);
   if (ablations.length > 0) lines.push('');
   for (const name of ablations) {

@@ -33,6 +33,8 @@ export function calibrate(imageScores: readonly number[], goodPixels: Float32Arr
   const center = median(scores);
   const robust = center + probit(1 - rate) * 1.4826 * medianAbsoluteDeviation(scores);
   const threshold = Math.max(quantileSorted(scores, 1 - rate), robust);
+  // Scores are reported relative to (threshold - center): with no spread every part would be OK or NG by rounding.
+  if (!(threshold > center)) throw new Error(`the ${scores.length} held-out good images all score ${center}: a threshold needs a spread of scores (more, and more varied, good images)`);
   const pixels = sortedStats(goodPixels, 1 - pixelRate);
   return {
     image: { threshold, center },

@@ -169,7 +169,9 @@ export async function prepareTraining(requested: TrainingConfig): Promise<Prepar
 
   const backbone = await loadBackbone(config.features.backbone, config.modelsDir);
   const { outputs } = resolveFeatureOptions(backbone, { layers: config.features.layers, stride: config.features.stride });
-  const tiling = await resolveTiling(config.features.tile, split.train.map((i) => i.path), config.input, tileUnit(outputs, config.features.stride));
+  const resolved = await resolveTiling(config.features.tile, split.train.map((i) => i.path), config.input, config.features.coarseScale, tileUnit(outputs, config.features.stride));
+  config = { ...config, input: resolved.input, features: { ...config.features, coarseScale: resolved.coarseScale } };
+  const { tiling } = resolved;
   const tile = tiling?.grid ?? undefined;
   // The coarse pass shrinks the whole frame in the graph, from the same decoded input, and runs untiled.
   const coarseScale = config.features.coarseScale;

@@ -59,6 +59,8 @@ describe('kensa train, inspect and eval', () => {
         expect(summary.methods[method][key]).toBeLessThanOrEqual(1);
       }
       expect(summary.methods[method].msPerImage).toBeGreaterThan(0);
+      // The backbone's weights alone are over a megabyte.
+      expect(summary.methods[method].modelMB).toBeGreaterThan(1);
     }
     // Holes and contamination are easy: a working pipeline ranks them above the good parts.
     expect(summary.methods.gaussian.imageAuroc).toBeGreaterThan(0.7);

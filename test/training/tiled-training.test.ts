@@ -57,6 +57,18 @@ describe('kensa train --tile', () => {
     expect(recipeOf(pkg)?.features.tile).toBe('auto');
   }, 120_000);
 
+  it('auto takes frames the recipe would shrink at their own resolution, and the package keeps it', async () => {
+    const pkgDir = path.join(tmp, 'native');
+    const small = common.map((arg) => (arg === '96' ? '64' : arg));
+    await kensa('train', ...small, '--tile', 'auto', '--out', pkgDir, '--model-version', 'native');
+    const pkg = await readModelPackage(pkgDir);
+    expect(pkg.manifest.input).toEqual({ policy: 'fit-short-side', size: 120, multiple: 16 });
+    expect(pkg.manifest.backbone.tiling?.reason).toMatch(/own resolution, 320x128, not shrunk to the recipe's 64 px short side/);
+    expect(recipeOf(pkg)?.input).toEqual(pkg.manifest.input);
+    const { stdout } = await kensa('inspect', path.join(data, 'test', 'good', '000.png'), '--model', pkgDir);
+    expect((JSON.parse(stdout) as { heatmap?: unknown; rawScore: number }).rawScore).toBeGreaterThan(0);
+  }, 120_000);
+
   it('parses the flag', () => {
     expect(parseTile('auto')).toBe('auto');
     expect(parseTile('512:64')).toEqual({ size: 512, overlap: 64 });
