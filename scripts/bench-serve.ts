@@ -15,7 +15,8 @@
  * server's batch size and thread settings (lib/in-process-pipeline.ts), in rounds alternating
  * with the server at concurrency 1 and at its best concurrency of the 1/4/16 runs
  * (lib/serve-limit.ts): throughputRatio (target >= 0.85) and latencyRatio (target <= 1.15).
- * --ratios-only stops there (no traceability, sinks or overload).
+ * --ratios-only stops there (no traceability, sinks or overload). Before them, a fresh server's
+ * peak memory for one request at a time (lib/request-memory.ts): requestMemory.perRequestMB.
  *
  * Then the cost of traceability, on the same server at concurrency 1: rounds of plain posts, posts
  * with traceability fields (a serial of their own, lot, station, three attributes) and posts that
@@ -25,7 +26,7 @@
  *
  * Without --model, the bundled demo product's DxMI model (MobileNetV2 features at stride 8 and the
  * trained energy, 224x224) is trained first, as `npm start` does on a fresh clone. The last line with --json is
- * {"p50Ms","p99Ms","imagesPerSecond","throughputRatio","latencyRatio","limit","image","machine","traceability"}:
+ * {"p50Ms","p99Ms","imagesPerSecond","throughputRatio","latencyRatio","limit","requestMemory","image","machine","traceability"}:
  * p50/p99 at concurrency 1, the best throughput of the 1/4/16 runs, the ratios above with the figures behind them, the
  * image, the CPU model and MatMul peak measured at the start,
  * and {"plainP50Ms","tracedP50Ms","tracedP50Ratio","viewP50Ms","viewP50Ratio"} (ratios against plain; the target is within 1.05),
@@ -49,6 +50,7 @@ import { ProductViewStore } from '../src/store/product-views.js';
 import { describeMachine, measureMachine } from './lib/machine.js';
 import { compareToLimit, type LimitComparison } from './lib/serve-limit.js';
 import { ServerProcess } from './lib/server-process.js';
+import { measureRequestMemory } from './lib/request-memory.js';
 import { compareSinkCost, type SinkCost } from './lib/sink-cost.js';
 import { parseSize, syntheticPartPng } from './lib/synthetic-part.js';
 
@@ -243,6 +245,9 @@ async function main(): Promise<void> {
 
     const loadBefore = os.loadavg();
     const base = { 'models-dir': modelsDir, 'data-dir': dataDir, demo: String(!options.model), ...(options.threads ? { threads: options.threads } : {}) };
+    const post = { path: `/api/v1/inspect?product=${encodeURIComponent(load.product)}`, key: load.key, image: load.image };
+    const fresh = await ServerProcess.start({ ...base, 'inference-thread': options.inferenceThread });
+    const memory = await measureRequestMemory(fresh, post).finally(() => fresh.stop());
     const modes = options.compareThreads ? (['worker', 'main'] as const) : [options.inferenceThread];
     const runs: RunResult[] = [];
     let traced: TraceResult[] = [];
@@ -256,7 +261,6 @@ async function main(): Promise<void> {
         if (mode !== options.inferenceThread) continue;
         const measured = runs.filter((r) => r.label === mode);
         const capacity = measured.reduce((best, r) => (r.imagesPerSecond > best.imagesPerSecond ? r : best)).connections;
-        const post = { path: `/api/v1/inspect?product=${encodeURIComponent(load.product)}`, key: load.key, image: load.image };
         limit = await compareToLimit(server, post, modelDir, { inferenceThread: mode, ...(options.threads ? { threads: options.threads } : {}) }, capacity);
         if (!options.ratiosOnly) {
           traced = await compareTraceability(server, load, options.duration);
@@ -305,6 +309,7 @@ async function main(): Promise<void> {
     console.log(
       `  throughput: server ${serverImagesPerSecond.toFixed(1)} images/s, in-process ${inProcessImagesPerSecond.toFixed(1)} images/s: throughputRatio ${throughputRatio.toFixed(3)} (target >= 0.85)`,
     );
+    console.log(`  memory: one request at a time, the server's peak resident set ${memory.perRequestMB.toFixed(0)} MB above the ready server's ${memory.readyMB.toFixed(0)} MB (${memory.requests} requests)`);
     const [plain, withTrace, withView] = traced;
     const ratio = (r: TraceResult) => r.p50Ms / plain.p50Ms;
     if (traced.length > 0) {
@@ -337,6 +342,7 @@ async function main(): Promise<void> {
         maxBatch,
         threads,
       },
+      requestMemory: { readyMB: Math.round(memory.readyMB), peakMB: Math.round(memory.peakMB), perRequestMB: Math.round(memory.perRequestMB) },
       image: { width: imageInfo.width, height: imageInfo.height, format: imageInfo.format, channels: imageInfo.channels, bytes: image.length },
       machine,
       traceability: plain

@@ -38,6 +38,10 @@ export class ServerProcess {
     throw new Error(`kensa serve did not become ready:\n${server.stderr}`);
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   /** True once the process has exited, for whatever reason. */
   get exited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
