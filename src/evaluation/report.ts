@@ -7,6 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { GOOD } from '../datasets/item.js';
 import { packBatch } from '../image/batch.js';
+import { describeInput } from '../image/resize-policy.js';
 import { renderOverlay } from '../model/heatmap.js';
 import { LoadedModel } from '../model/loaded-model.js';
 import type { Evaluation, MethodEvaluation } from './evaluate.js';
@@ -37,7 +38,7 @@ export function table(evaluation: Evaluation): string {
     if (m.monitor.length > 0) lines.push('', `${name} test image AUROC while training: ${m.monitor.map((p) => `${p.iteration}: ${p.auroc.toFixed(3)}`).join(', ')}`);
   }
   const { input, tiling } = evaluation;
-  lines.push('', `input: ${input.policy} ${input.size}${tiling ? `; tiling ${tiling.reason}` : ''}`);
+  lines.push('', `input: ${describeInput(input)}${tiling ? `; tiling ${tiling.reason}` : ''}`);
   lines.push(...Object.entries(evaluation.methods).map(([name, m]) => `${name} image score: ${poolingOf(m)}`));
   const ablations = DXMI_METHODS.filter((name) => evaluation.methods[name] && evaluation.methods[initializationOf(evaluation.methods[name])]);
   if (ablations.length > 0) lines.push('');

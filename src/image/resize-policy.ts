@@ -12,17 +12,22 @@ export interface Size {
 }
 
 /**
- * - `fill`: size x size, whatever the aspect ratio (aligned parts; `multiple` is not applied, the
- *   spec's size is expected to be one already).
+ * - `fill`: size x (height ?? size), whatever the aspect ratio (aligned parts; `multiple` is not
+ *   applied, the spec's sides are expected to be multiples already).
  * - `fit-short-side`: scale so the short side is `size` and the aspect ratio is kept; if the long
  *   side would then exceed `maxSize`, scale so the long side is `maxSize` instead. Each side is then
  *   rounded to the nearest multiple of `multiple` (at least one multiple, and never above
  *   `maxSize`), so the aspect ratio is kept up to that rounding.
  */
+/** "fill 320", "fill 496x1264", "fit-short-side 500": for messages and reports. */
+export function describeInput(spec: InputSpec): string {
+  return `${spec.policy} ${spec.height === undefined ? spec.size : `${spec.size}x${spec.height}`}`;
+}
+
 export function targetSize(original: Size, spec: InputSpec): Size {
   const { width, height } = original;
   if (!(width > 0 && height > 0)) throw new RangeError(`image size must be positive, got ${width}x${height}`);
-  if (spec.policy === 'fill') return { width: spec.size, height: spec.size };
+  if (spec.policy === 'fill') return { width: spec.size, height: spec.height ?? spec.size };
 
   const { size, maxSize, multiple } = spec;
   if (maxSize !== undefined && maxSize < multiple) {

@@ -129,7 +129,8 @@ export function withOverrides(recipe: TrainingRecipe, overrides: RecipeOverrides
   return {
     ...recipe,
     method: overrides.method ?? recipe.method,
-    input: overrides.inputSize === undefined ? recipe.input : { ...recipe.input, size: overrides.inputSize },
+    // A new size is a square (or short side) again: a frame-shaped fill's height belonged to the old one.
+    input: overrides.inputSize === undefined ? recipe.input : { ...recipe.input, size: overrides.inputSize, height: undefined },
     validationFraction: overrides.validationFraction ?? recipe.validationFraction,
     falseCallRate: overrides.falseCallRate ?? recipe.falseCallRate,
     seed,

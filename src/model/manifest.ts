@@ -28,8 +28,10 @@ export type ResizePolicy = z.infer<typeof ResizePolicySchema>;
 
 export const InputSpecSchema = z.object({
   policy: ResizePolicySchema,
-  /** Side length for `fill` (square) or the short side for `fit-short-side`. */
+  /** Side length for `fill` (its width, when `height` is given) or the short side for `fit-short-side`. */
   size: z.number().int().positive(),
+  /** `fill` only: the height of a frame that is not square (default `size`). */
+  height: z.number().int().positive().optional(),
   /** Longest side allowed for aspect-preserving policies (bounds latency and memory). */
   maxSize: z.number().int().positive().optional(),
   /** Sides are rounded to a multiple of this (the backbone's largest stride). */

@@ -80,7 +80,7 @@ export const JobSchema = z.object({
     basedOn: z.string().describe('"<product>/<version>" whose training is repeated, or "defaults"'),
     method: z.string(),
     backbone: z.string(),
-    input: z.object({ policy: z.string(), size: z.number().int() }),
+    input: z.object({ policy: z.string(), size: z.number().int(), height: z.number().int().optional().describe('fill only: the height of a frame-shaped input') }),
     validationFraction: z.number(),
     falseCallRate: z.number(),
     seed: z.number().int(),

@@ -200,7 +200,7 @@ const ModelSummarySchema = z.object({
   createdAt: z.string(),
   registeredAt: z.string(),
   active: z.boolean(),
-  input: z.object({ policy: z.string(), size: z.number(), maxSize: z.number().optional(), multiple: z.number() }),
+  input: z.object({ policy: z.string(), size: z.number(), height: z.number().optional(), maxSize: z.number().optional(), multiple: z.number() }),
   calibration: z.object({ imageThreshold: z.number(), pixelThreshold: z.number(), rule: z.string(), expectedFalseCallRate: z.number() }),
   metrics: z.record(z.string(), z.number()),
 });

@@ -134,18 +134,19 @@ export function featureCacheKey(backbone: Backbone, features: FeatureSettings, i
 }
 
 /**
- * The feature graph's options of a prepared training run's fine pass (its layers, grid and tiles)
- * or coarse pass (the frame shrunk, untiled); unnormalized (methods normalize themselves).
+ * The feature graph's options of one pass: the fine one (inputScale 1, tiled when asked) or a
+ * coarse one (the frame shrunk, untiled); unnormalized (methods normalize themselves).
  */
+function passFeatureOptions(features: FeatureSettings, layers: readonly string[] | undefined, tile: TileGrid | undefined, inputScale: number): FeatureOptions {
+  const base = { layers, stride: features.stride, smoothing: features.smoothing, normalize: false };
+  return inputScale < 1 ? { ...base, inputScale } : { ...base, ...(tile ? { tile } : {}) };
+}
+
+/** passFeatureOptions of a prepared training run's fine or coarse pass, with the layers it resolved. */
 export function preparedFeatureOptions(prepared: PreparedTraining, pass: 'fine' | 'coarse' = 'fine'): FeatureOptions {
-  const { features } = prepared.config;
-  const base = { layers: prepared.layers, stride: features.stride, smoothing: features.smoothing, normalize: false };
-  if (pass === 'coarse') {
-    if (!prepared.coarse) throw new Error('this training run has no coarse pass');
-    return { ...base, inputScale: prepared.coarse.scale };
-  }
-  const tile = prepared.tiling?.grid ?? undefined;
-  return { ...base, ...(tile ? { tile } : {}) };
+  if (pass === 'coarse' && !prepared.coarse) throw new Error('this training run has no coarse pass');
+  const scale = pass === 'coarse' ? prepared.coarse!.scale : 1;
+  return passFeatureOptions(prepared.config.features, prepared.layers, prepared.tiling?.grid ?? undefined, scale);
 }
 
 export async function prepareTraining(requested: TrainingConfig): Promise<PreparedTraining> {
@@ -178,24 +179,15 @@ export async function prepareTraining(requested: TrainingConfig): Promise<Prepar
   // One 'features' stage for both passes: the fine pass fills the first half of its progress when a coarse one follows.
   const passShare = coarseScale === undefined ? 1 : 0.5;
   const extract = async (inputScale: number, label: string, start: number): Promise<{ features: ExtractedFeatures; layers: string[] }> => {
-    const passTile = inputScale < 1 ? undefined : tile;
-    const extractor = await FeatureExtractor.create({
-      backbone,
-      layers: config.features.layers,
-      stride: config.features.stride,
-      smoothing: config.features.smoothing,
-      normalize: false,
-      inputScale,
-      ...(passTile ? { tile: passTile } : {}),
-      ...config.session,
-    });
+    const options = passFeatureOptions(config.features, config.features.layers, tile, inputScale);
+    const extractor = await FeatureExtractor.create({ backbone, ...options, ...config.session });
     try {
       const extracted = await extractFeatures(
         split.train.map((i) => i.path),
         {
           extractor,
           input: config.input,
-          cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input, passTile, inputScale) } : undefined,
+          cache: config.cacheDir ? { dir: config.cacheDir, key: featureCacheKey(backbone, config.features, config.input, options.tile, inputScale) } : undefined,
           onProgress: (done, total) => progress('features', `${label}${done}/${total} images`, start + (passShare * done) / total),
           signal: config.signal,
         },

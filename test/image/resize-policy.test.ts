@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { targetSize } from '../../src/image/resize-policy.js';
+import { describeInput, targetSize } from '../../src/image/resize-policy.js';
 
 describe('targetSize', () => {
   it('fill squashes any aspect ratio to size x size', () => {
     expect(targetSize({ width: 630, height: 101 }, { policy: 'fill', size: 224, multiple: 32 })).toEqual({ width: 224, height: 224 });
     expect(targetSize({ width: 1, height: 5000 }, { policy: 'fill', size: 256, multiple: 8 })).toEqual({ width: 256, height: 256 });
+  });
+
+  it('fill with a height squashes to size x height, and says so', () => {
+    const strip = { policy: 'fill', size: 496, height: 1264, multiple: 16 } as const;
+    expect(targetSize({ width: 500, height: 1240 }, strip)).toEqual({ width: 496, height: 1264 });
+    expect(describeInput(strip)).toBe('fill 496x1264');
+    expect(describeInput({ policy: 'fit-short-side', size: 500, multiple: 16 })).toBe('fit-short-side 500');
   });
 
   it('fit-short-side puts the short side at size and keeps the aspect ratio up to rounding', () => {

@@ -62,7 +62,7 @@ describe('kensa train --tile', () => {
     const small = common.map((arg) => (arg === '96' ? '64' : arg));
     await kensa('train', ...small, '--tile', 'auto', '--out', pkgDir, '--model-version', 'native');
     const pkg = await readModelPackage(pkgDir);
-    expect(pkg.manifest.input).toEqual({ policy: 'fit-short-side', size: 120, multiple: 16 });
+    expect(pkg.manifest.input).toEqual({ policy: 'fill', size: 320, height: 128, multiple: 16 });
     expect(pkg.manifest.backbone.tiling?.reason).toMatch(/own resolution, 320x128, not shrunk to the recipe's 64 px short side/);
     expect(recipeOf(pkg)?.input).toEqual(pkg.manifest.input);
     const { stdout } = await kensa('inspect', path.join(data, 'test', 'good', '000.png'), '--model', pkgDir);

@@ -55,7 +55,7 @@ export function jobRoutes(context: ServerContext): RouteSpec[] {
         basedOn: recipe.basedOn,
         method: recipe.method,
         backbone: recipe.features.backbone,
-        input: { policy: recipe.input.policy, size: recipe.input.size },
+        input: { policy: recipe.input.policy, size: recipe.input.size, ...(recipe.input.height ? { height: recipe.input.height } : {}) },
         validationFraction: recipe.validationFraction,
         falseCallRate: recipe.falseCallRate,
         seed: recipe.seed,

@@ -2,6 +2,11 @@
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/** A model input: "fill 320px", "fill 496x1264px" (a frame-shaped fill), "fit-short-side 500px". */
+export function formatInput(input: { policy: string; size: number; height?: number }): string {
+  return `${input.policy} ${input.height === undefined ? input.size : `${input.size}x${input.height}`}px`;
+}
+
 /** "2025-03-14 08:05:09" in the PC's time zone. */
 export function formatTime(iso: string): string {
   const t = new Date(iso);

@@ -1,6 +1,6 @@
 /** One model version as a card: its place in the lifecycle, calibration, validation metrics, and the way to its details. */
 import type { ModelSummary } from '../api/types.js';
-import { formatPercent, formatTime } from '../format.js';
+import { formatInput, formatPercent, formatTime } from '../format.js';
 import { Link } from '../routing/router.js';
 import { VersionRoleBadge, type VersionRole } from './version-role.js';
 
@@ -31,7 +31,7 @@ export function ModelCard({ model, role }: { model: ModelSummary; role: VersionR
         <dd>{model.calibration.rule}</dd>
         <dt>Input</dt>
         <dd>
-          {model.input.policy} {model.input.size}px
+          {formatInput(model.input)}
         </dd>
       </dl>
       <h4 class="subheading">Validation</h4>

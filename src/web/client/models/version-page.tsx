@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { useLoad } from '../api/use-load.js';
 import { AdminAction, AdminOnlyNote } from '../components/admin-action.js';
-import { formatTime } from '../format.js';
+import { formatInput, formatTime } from '../format.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { Link, navigate } from '../routing/router.js';
 import { useSession } from '../session/session-context.js';
@@ -61,7 +61,7 @@ export function VersionPage({ product, version, view }: VersionPageProps) {
           </h1>
           {model && (
             <p class="page-subtitle">
-              {model.method} on {model.backbone}, {model.input.policy} {model.input.size}px · trained {formatTime(model.createdAt).slice(0, 16)} · active version:{' '}
+              {model.method} on {model.backbone}, {formatInput(model.input)} · trained {formatTime(model.createdAt).slice(0, 16)} · active version:{' '}
               <span class="mono">{active?.version ?? 'none'}</span>
             </p>
           )}

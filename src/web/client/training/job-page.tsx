@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import type { Job } from '../api/types.js';
 import { useLoad } from '../api/use-load.js';
 import { ProgressBar } from '../components/progress-bar.js';
-import { formatDuration, formatKey, formatPercent, formatTime } from '../format.js';
+import { formatDuration, formatInput, formatKey, formatPercent, formatTime } from '../format.js';
 import { Link } from '../routing/router.js';
 import { canCancel } from '../session/roles.js';
 import { useSession } from '../session/session-context.js';
@@ -208,7 +208,7 @@ function JobFacts({ job }: { job: Job }) {
         </dd>
         <dt>Input</dt>
         <dd>
-          {recipe.input.policy} {recipe.input.size}px
+          {formatInput(recipe.input)}
         </dd>
         <dt>Held out</dt>
         <dd>{formatPercent(recipe.validationFraction, 0)} of the images, for calibration and evaluation</dd>
