@@ -11,10 +11,11 @@
  *                          [--threads N] [--inference-thread worker|main] [--compare-threads]
  *                          [--ratios-only] [--json]
  *
- * Its limit, in the same run: the pipeline the server wraps, in this process with no HTTP, at the
- * server's batch size and thread settings (lib/in-process-pipeline.ts), in rounds alternating
- * with the server at concurrency 1 and at its best concurrency of the 1/4/16 runs
- * (lib/serve-limit.ts): throughputRatio (target >= 0.85) and latencyRatio (target <= 1.15).
+ * Its limits, in the same run and at the server's thread settings, in rounds alternating with the
+ * server at concurrency 1 and at its best concurrency of the 1/4/16 runs (lib/serve-limit.ts):
+ * for one image, the server's own inspection service called in this process without HTTP
+ * (lib/in-process-server.ts), latencyRatio (target <= 1.15); for throughput, the pipeline it wraps
+ * in full batches of the server's size (lib/in-process-pipeline.ts), throughputRatio (target >= 0.85).
  * --ratios-only stops there (no traceability, sinks or overload). Before them, a fresh server's
  * peak memory for one request at a time (lib/request-memory.ts): requestMemory.perRequestMB.
  *
@@ -261,7 +262,7 @@ async function main(): Promise<void> {
         if (mode !== options.inferenceThread) continue;
         const measured = runs.filter((r) => r.label === mode);
         const capacity = measured.reduce((best, r) => (r.imagesPerSecond > best.imagesPerSecond ? r : best)).connections;
-        limit = await compareToLimit(server, post, modelDir, { inferenceThread: mode, ...(options.threads ? { threads: options.threads } : {}) }, capacity);
+        limit = await compareToLimit(server, post, { dir: modelDir, modelsDir, product }, { inferenceThread: mode, ...(options.threads ? { threads: options.threads } : {}) }, capacity);
         if (!options.ratiosOnly) {
           traced = await compareTraceability(server, load, options.duration);
           sinkCost = await compareSinkCost(server, { ...load, adminKey }, capacity, options.duration);

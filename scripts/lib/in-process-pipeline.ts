@@ -1,11 +1,11 @@
 /**
- * The pipeline `kensa serve` wraps, run in the benchmark's own process with no HTTP: decode
- * (sharp), the model at the server's batch size on the server's executor (its inference worker,
- * or this thread with inferenceThread 'main') at the same intra-op threads, map encoding, the
- * blob writes and the SQLite insert, against a database and blob store of its own. Stages overlap
- * as well as they can: a lone image's file is written while it is scored, and under load the
- * next batch decodes and the last one is stored while a batch runs. What it reaches is the limit
- * the server is measured against (lib/serve-limit.ts).
+ * The pipeline `kensa serve` wraps, run in full batches in the benchmark's own process with no
+ * HTTP: decode (sharp), the model at the server's batch size on the server's executor (its
+ * inference worker, or this thread with inferenceThread 'main') at the same intra-op threads, map
+ * encoding, the blob writes and the SQLite insert, against a database and blob store of its own.
+ * Stages overlap as well as they can: the next batch decodes and the last one is stored while a
+ * batch runs, and the images' files are written while they are scored. What it reaches is the
+ * throughput limit the server is measured against (lib/serve-limit.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,7 +24,6 @@ import { InspectionStore, NO_TRACEABILITY } from '../../src/store/inspections.js
 import { encodeMap } from '../../src/store/map-file.js';
 import { ModelRegistryStore } from '../../src/store/model-registry.js';
 import { OutboxStore } from '../../src/store/outbox.js';
-import { timeRuns } from './time-runs.js';
 
 const KEY = 'bench';
 const NO_TIMINGS = { receiveMs: 0, decodeMs: 0, queueMs: 0, inferenceMs: 0, storeMs: 0, totalMs: 0 };
@@ -62,11 +61,6 @@ export class InProcessPipeline {
     return new InProcessPipeline(dir, db, pkg, version.id, executor, new BlobStore(dir), new InspectionStore(db, new OutboxStore(db)), settings);
   }
 
-  /** Ms of one image end to end, `runs` times one at a time (after one untimed). */
-  latencies(bytes: Uint8Array, runs: number): Promise<number[]> {
-    return timeRuns(runs, 1, () => this.inspectOne(bytes));
-  }
-
   /**
    * Full batches back to back for about `seconds`, the next one decoding while one runs: the
    * images stored and the seconds it took. Returns once nothing of it is left running.
@@ -93,10 +87,6 @@ export class InProcessPipeline {
     await this.executor.close();
     this.db.close();
     await rm(this.dir, { recursive: true, force: true });
-  }
-
-  private async inspectOne(bytes: Uint8Array): Promise<void> {
-    await Promise.all(await this.runBatch(bytes, [await this.decode(bytes)]));
   }
 
   private decode(bytes: Uint8Array): Promise<DecodedImage> {

@@ -76,7 +76,7 @@ import { sinkRoutes } from './routes/sinks.js';
 import { statsRoutes } from './routes/stats.js';
 import { probeRoutes, systemRoutes } from './routes/system.js';
 import { uiSupportRoutes } from './routes/ui-support.js';
-import { submitInspection } from './submit-inspection.js';
+import { submitInspection, type SubmitInspection } from './submit-inspection.js';
 import { createUploadReader } from './upload.js';
 
 export interface StartOptions {
@@ -96,6 +96,8 @@ export interface RunningServer {
   logger: Logger;
   /** The file holding the admin key created because the database had no keys (first start), else null. */
   firstAdminKeyFile: string | null;
+  /** An image into the inspection service from this process, without HTTP (as a hot folder sends it). */
+  submit: SubmitInspection;
   close(): Promise<void>;
 }
 
@@ -290,6 +292,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       config,
       logger,
       firstAdminKeyFile,
+      submit: submitInspection(context),
       close: () =>
         (closing ??= (async () => {
           context.lifecycle.draining = true;

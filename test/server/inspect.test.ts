@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databasePath, openDatabase } from '../../src/store/database.js';
+import { NO_TRACEABILITY } from '../../src/store/inspections.js';
 import { writeFixtureModel } from '../helpers/fixture-model.js';
 import { pngClaiming } from '../image/fixtures.js';
 import { get, greyPng, inspect, startTestServer, type TestServer } from './harness.js';
@@ -90,6 +91,30 @@ describe('uploads and answers', () => {
     expect(echoed.headers.get('x-request-id')).toBe('cam3-frame-000123');
     const made = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('in-process submission (RunningServer.submit, as a hot folder sends)', () => {
+  it('runs the same inspection without HTTP: decided, logged and readable through the API', async () => {
+    const record = await server.server.submit({
+      product: 'widget',
+      line: 'L2',
+      camera: null,
+      trace: NO_TRACEABILITY,
+      upload: async () => greyPng(200, 100, 128, { x: 150, y: 20, size: 20 }),
+      client: { apiKeyId: null, address: null, userAgent: null, requestId: 'in-process-1' },
+    });
+    expect(record).toMatchObject({ productId: 'widget', modelVersion: 'v1', decision: 'NG', line: 'L2', image: { format: 'png', width: 200, height: 100 } });
+    expect(record.regions.length).toBe(1);
+    const logged = await get(server, `/api/v1/inspections/${record.id}`);
+    expect(logged.status).toBe(200);
+    expect(await logged.json()).toMatchObject({ id: record.id, decision: 'NG', score: record.score, line: 'L2' });
+  });
+
+  it('refuses an unknown product and an image it cannot decode, with the errors HTTP turns into problems', async () => {
+    const submission = { line: null, camera: null, trace: NO_TRACEABILITY, client: { apiKeyId: null, address: null, userAgent: null, requestId: 'in-process-2' } };
+    await expect(server.server.submit({ ...submission, product: 'nope', upload: async () => greyPng(20, 20, 128) })).rejects.toMatchObject({ status: 404 });
+    await expect(server.server.submit({ ...submission, product: 'widget', upload: async () => Buffer.from('not an image') })).rejects.toMatchObject({ code: 'unsupported-format', title: 'Unsupported image format' });
   });
 });
 

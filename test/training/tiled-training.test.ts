@@ -1,7 +1,7 @@
 /**
  * `kensa train --tile` end to end on small synthetic steel strips: the package's manifest records
  * the tile grid (and what `auto` decided, and why), its retraining recipe keeps the request, and
- * the exported model, tiles and all in one ONNX graph, inspects an image.
+ * the exported model, tiles and all in one ONNX graph, inspects an image, alone or batched with another.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,6 +14,9 @@ import { recipeOf } from '../../src/jobs/recipe.js';
 import { readModelPackage } from '../../src/model/model-package.js';
 import { decodeModel } from '../../src/onnx/proto.js';
 import { generateDataset } from '../../src/synth/generate.js';
+import { packBatch } from '../../src/image/batch.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { ModelHost } from '../../src/server/inference/executor.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -28,6 +31,8 @@ const common = ['--data', data, '--method', 'gaussian', '--resize', 'fit-short-s
 beforeAll(async () => {
   await generateDataset({ out: data, kind: 'strip', seed: 7, train: 12, testGood: 1, testDefect: 1, width: 320, height: 120 });
 }, 60_000);
+
+const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a, (value, i) => Math.abs(value - b[i])).reduce((m, d) => Math.max(m, d), 0);
 
 describe('kensa train --tile', () => {
   it('records the given grid, keeps it in the recipe, and the exported model inspects an image', async () => {
@@ -46,6 +51,26 @@ describe('kensa train --tile', () => {
     expect(['OK', 'NG']).toContain(verdict.decision);
     expect(Number.isFinite(verdict.rawScore)).toBe(true);
     expect(verdict.score).toBeGreaterThanOrEqual(0);
+
+    // The server's micro-batcher puts same-size images of several requests in one batch: their
+    // tiles then go through one run, and each image must score exactly as it does alone.
+    const host = new ModelHost({ device: 'cpu', threads: 2 });
+    try {
+      await host.load('tiled', pkgDir);
+      const images = await Promise.all(['good/000.png', 'scratch/000.png'].map(async (name) => decodeImage(await readFile(path.join(data, 'test', name)), pkg.manifest.input)));
+      const alone = await Promise.all(images.map((image) => host.run('tiled', packBatch([image]), [image.original], { minRegionArea: 1 })));
+      const together = await host.run('tiled', packBatch(images), images.map((image) => image.original), { minRegionArea: 1 });
+      expect(together.verdicts).toHaveLength(2);
+      together.verdicts.forEach((verdict, i) => {
+        const single = alone[i].verdicts[0];
+        expect(verdict.rawScore).toBeCloseTo(single.rawScore, 5);
+        expect(verdict.map.width).toBe(single.map.width);
+        expect(maxDifference(verdict.map.data, single.map.data)).toBeLessThanOrEqual(1);
+      });
+      expect(together.verdicts[0].rawScore).not.toBeCloseTo(together.verdicts[1].rawScore, 3);
+    } finally {
+      await host.close();
+    }
   }, 120_000);
 
   it('auto leaves frames within the pixel budget whole, and says so', async () => {
