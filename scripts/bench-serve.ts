@@ -305,10 +305,10 @@ async function main(): Promise<void> {
     const imagesPerSecond = Math.max(...primary.map((r) => r.imagesPerSecond));
     const { serverP50Ms, serverImagesPerSecond, inProcessMs, inProcessImagesPerSecond, throughputRatio, latencyRatio, maxBatch, threads } = limit!;
     console.log('');
-    console.log(`against the in-process pipeline (no HTTP; batch ${maxBatch}, ${threads} threads, inference on the ${options.inferenceThread} thread), interleaved rounds (ratios: median of the rounds'):`);
-    console.log(`  one image: server p50 ${serverP50Ms.toFixed(2)} ms, in-process median ${inProcessMs.toFixed(2)} ms: latencyRatio ${latencyRatio.toFixed(3)} (target <= 1.15)`);
+    console.log(`against its limits in process, no HTTP (${threads} threads, inference on the ${options.inferenceThread} thread), interleaved rounds (ratios: median of the rounds'):`);
+    console.log(`  one image: server p50 ${serverP50Ms.toFixed(2)} ms, its inspection service in process ${inProcessMs.toFixed(2)} ms: latencyRatio ${latencyRatio.toFixed(3)} (target <= 1.15)`);
     console.log(
-      `  throughput: server ${serverImagesPerSecond.toFixed(1)} images/s, in-process ${inProcessImagesPerSecond.toFixed(1)} images/s: throughputRatio ${throughputRatio.toFixed(3)} (target >= 0.85)`,
+      `  throughput: server ${serverImagesPerSecond.toFixed(1)} images/s, the pipeline in full batches of ${maxBatch} ${inProcessImagesPerSecond.toFixed(1)} images/s: throughputRatio ${throughputRatio.toFixed(3)} (target >= 0.85)`,
     );
     console.log(`  memory: one request at a time, the server's peak resident set ${memory.perRequestMB.toFixed(0)} MB above the ready server's ${memory.readyMB.toFixed(0)} MB (${memory.requests} requests)`);
     const [plain, withTrace, withView] = traced;

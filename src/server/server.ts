@@ -49,6 +49,7 @@ import { createFirstAdminKey } from './first-admin-key.js';
 import { GroupCommit } from './group-commit.js';
 import { MicroBatcher } from './inference/batcher.js';
 import { servingSession } from './inference/serving-session.js';
+import { tuneGarbageCollector } from './gc-tuning.js';
 import { ModelHost, type InferenceExecutor } from './inference/executor.js';
 import { WorkerExecutor } from './inference/worker-executor.js';
 import { InspectionService } from './inspection-service.js';
@@ -105,6 +106,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  tuneGarbageCollector();
   const db = openDatabase(databasePath(config.dataDir));
   const keys = new ApiKeyStore(db);
   const registry = new ModelRegistryStore(db);
