@@ -54,19 +54,20 @@ export async function compareToLimit(
   capacityConnections: number,
 ): Promise<LimitComparison> {
   const config = loadServerConfig(settings, {});
-  const inProcess = await InProcessServer.open(model.modelsDir, settings);
-  const pipeline = await InProcessPipeline.open(model.dir, {
-    session: servingSession(config),
-    inferenceThread: config.inferenceThread,
-    maxBatch: config.maxBatch,
-    minRegionArea: config.minRegionArea,
-    maxPixels: Math.round(config.maxMegapixels * 1e6),
-  });
   const limit = { latencies: [] as number[], images: 0, seconds: 0 };
   const served = { latencies: [] as number[], images: 0, seconds: 0 };
   const latencyRatios: number[] = [];
   const throughputRatios: number[] = [];
+  const inProcess = await InProcessServer.open(model.modelsDir, settings);
+  let pipeline: InProcessPipeline | null = null;
   try {
+    pipeline = await InProcessPipeline.open(model.dir, {
+      session: servingSession(config),
+      inferenceThread: config.inferenceThread,
+      maxBatch: config.maxBatch,
+      minRegionArea: config.minRegionArea,
+      maxPixels: Math.round(config.maxMegapixels * 1e6),
+    });
     for (let round = 0; round < ROUNDS; round++) {
       const single = await inProcess.latencies(post.image, model.product, LATENCY_RUNS);
       const answered = (await postImages(server.url, post, 1, SINGLE_SECONDS)).latencies;
@@ -84,7 +85,7 @@ export async function compareToLimit(
       served.seconds += busy.seconds;
     }
   } finally {
-    await pipeline.close();
+    await pipeline?.close();
     await inProcess.close();
   }
   return {
