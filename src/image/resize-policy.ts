@@ -19,8 +19,8 @@ export interface Size {
  *   rounded to the nearest multiple of `multiple` (at least one multiple, and never above
  *   `maxSize`), so the aspect ratio is kept up to that rounding.
  */
-/** "fill 320", "fill 496x1264", "fit-short-side 500": for messages and reports. */
-export function describeInput(spec: InputSpec): string {
+/** "fill 320", "fill 496x1264", "fit-short-side 500": for messages, reports and the UI. */
+export function describeInput(spec: Pick<InputSpec, 'size' | 'height'> & Partial<Omit<InputSpec, 'policy'>> & { policy: string }): string {
   return `${spec.policy} ${spec.height === undefined ? spec.size : `${spec.size}x${spec.height}`}`;
 }
 

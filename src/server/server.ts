@@ -259,13 +259,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     publicListener = await listenPublic(createApp(context, routes), config);
     internalListener = await listenInternal(createApp(context, probeRoutes(context, 'internal'), { ui: false }), config);
     const requestInspections = new RequestInspections(db);
+    const submit = submitInspection(context);
     const hotFolderMetrics = new HotFolderMetrics(metrics.registry);
     for (const folder of config.hotFolders) {
       const hotFolder = new HotFolder({
         folder,
         settleMs: config.hotFolderSettleMs,
         maxUploadBytes: config.maxUploadBytes,
-        submit: submitInspection(context),
+        submit,
         loggedInspection: (sha256, requestId) => requestInspections.find(sha256, requestId),
         metrics: hotFolderMetrics.of(folder),
         logger,
@@ -294,7 +295,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       config,
       logger,
       firstAdminKeyFile,
-      submit: submitInspection(context),
+      submit,
       close: () =>
         (closing ??= (async () => {
           context.lifecycle.draining = true;

@@ -1,10 +1,11 @@
 /** How numbers and times read in the UI: local time, 24-hour clock, fixed decimals in tables. */
+import { describeInput } from '../../image/resize-policy.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A model input: "fill 320px", "fill 496x1264px" (a frame-shaped fill), "fit-short-side 500px". */
 export function formatInput(input: { policy: string; size: number; height?: number }): string {
-  return `${input.policy} ${input.height === undefined ? input.size : `${input.size}x${input.height}`}px`;
+  return `${describeInput(input)}px`;
 }
 
 /** "2025-03-14 08:05:09" in the PC's time zone. */
